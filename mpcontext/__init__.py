@@ -1,0 +1,49 @@
+"""Let the callers of your library choose how its processes start.
+
+mpcontext is for library authors whose code starts processes: take a
+multiprocessing context from your caller in one line, document the start
+methods you require, and catch in the parent what would kill a child.
+See the README for a tour.
+"""
+
+from __future__ import annotations
+
+from ._env import refresh_environment
+from ._errors import InvalidContextError, MPContextError, PreflightError, StartMethodError
+from ._methods import available_start_methods
+from ._resolve import current_context, explain_context, resolve_context
+from ._scope import carry, using
+from ._types import ContextParam, Requirement
+from ._version import __version__
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._types import StartMethod
+
+__all__ = [
+    "ContextParam",
+    "InvalidContextError",
+    "MPContextError",
+    "PreflightError",
+    "Requirement",
+    "StartMethod",
+    "StartMethodError",
+    "__version__",
+    "available_start_methods",
+    "carry",
+    "current_context",
+    "explain_context",
+    "refresh_environment",
+    "resolve_context",
+    "using",
+]
+
+
+def __getattr__(name: str) -> object:
+    # ``StartMethod`` is a ``typing.Literal``: built on first use so that
+    # ``import mpcontext`` does not import ``typing``.
+    if name == "StartMethod":
+        from . import _types
+
+        return _types.StartMethod
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

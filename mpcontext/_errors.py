@@ -1,0 +1,49 @@
+"""The exceptions mpcontext raises.
+
+Each is also the builtin exception a caller would already catch for the same
+mistake, so code written against the stdlib keeps working: a bad context is a
+``ValueError`` (and, for a value of the wrong type, a ``TypeError``), a
+start method a function cannot use is a ``ValueError``, and what would not
+reach a child is a ``pickle.PicklingError``.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+__all__ = [
+    "InvalidContextError",
+    "MPContextError",
+    "PreflightError",
+    "StartMethodError",
+]
+
+
+class MPContextError(Exception):
+    """Base class of every exception mpcontext raises on purpose."""
+
+
+class InvalidContextError(MPContextError, ValueError, TypeError):
+    """A value cannot be used as a multiprocessing context.
+
+    Raised for a start method name that does not exist or is not available on
+    this platform, and for a value that is neither ``None``, a ``str`` nor a
+    ``multiprocessing.context.BaseContext``. The message quotes the value and
+    lists what is accepted.
+    """
+
+
+class StartMethodError(MPContextError, ValueError):
+    """A function was asked to run under a start method it does not support.
+
+    The message names the function, the start method it was given, the ones
+    it allows and the reason it gave for its requirement.
+    """
+
+
+class PreflightError(MPContextError, pickle.PicklingError):
+    """What a process was asked to run could not reach the child.
+
+    Raised in the parent, before anything starts, in place of the
+    ``AttributeError`` that would otherwise kill the child unseen.
+    """

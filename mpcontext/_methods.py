@@ -1,0 +1,166 @@
+"""Start method names: which exist, which this platform has, and checking them.
+
+Nothing here reads or changes multiprocessing's global default: asking
+multiprocessing for a context *by name* never fixes it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from multiprocessing.context import BaseContext
+
+from ._errors import InvalidContextError
+
+__all__ = [
+    "ALL_START_METHODS",
+    "available_start_methods",
+    "context_for_name",
+    "context_from_value",
+    "describe_value",
+    "start_method_of",
+]
+
+ALL_START_METHODS = ("fork", "spawn", "forkserver")
+"""Every start method CPython knows, on any platform."""
+
+_contexts: dict[str, BaseContext] = {}
+
+
+def available_start_methods() -> tuple[str, ...]:
+    """Return the start methods this platform supports.
+
+    Returns
+    -------
+    tuple of str
+        The names multiprocessing accepts here, in multiprocessing's order
+        (the platform default first).
+    """
+    if not _contexts:
+        for method in multiprocessing.get_all_start_methods():
+            _contexts[method] = multiprocessing.get_context(method)
+    return tuple(_contexts)
+
+
+def context_for_name(name: str, source: str | None = None) -> BaseContext:
+    """Return the context of the start method `name`.
+
+    Parameters
+    ----------
+    name : str
+        A start method name. Case-sensitive, as in multiprocessing.
+    source : str, optional
+        Where the name came from, for the message (for example "the
+        environment variable MPCONTEXT_START_METHOD").
+
+    Raises
+    ------
+    InvalidContextError
+        The name is not a start method, or not one available here.
+    """
+    try:
+        return _contexts[name]
+    except KeyError:
+        pass
+    if not _contexts:
+        available_start_methods()
+        return context_for_name(name, source)
+    raise InvalidContextError(_bad_name_message(name, source))
+
+
+def context_from_value(value: object, source: str | None = None) -> BaseContext:
+    """Return the context `value` stands for; `value` is a name or a context.
+
+    ``None`` is not handled here: what it means depends on the scope.
+
+    Raises
+    ------
+    InvalidContextError
+        `value` is neither a start method name available here nor a
+        ``BaseContext``.
+    """
+    if isinstance(value, BaseContext):
+        return value
+    if isinstance(value, str):
+        return context_for_name(value, source)
+    raise InvalidContextError(_bad_type_message(value, source))
+
+
+def start_method_of(context: BaseContext) -> str:
+    """Return the start method of `context` without fixing any global state.
+
+    ``DefaultContext.get_start_method()`` would fix multiprocessing's global
+    start method; this reads what it would answer instead.
+    """
+    concrete: BaseContext = (
+        getattr(context, "_actual_context", None)
+        or getattr(context, "_default_context", None)
+        or context
+    )
+    name = getattr(concrete, "_name", None)
+    if isinstance(name, str):
+        return name
+    method: str = concrete.get_start_method()
+    return method
+
+
+def describe_value(value: object) -> str:
+    """Return ``repr(value)`` with its type, shortened for a message."""
+    text = repr(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"{text} ({type(value).__qualname__})"
+
+
+def _available_text() -> str:
+    return ", ".join(repr(m) for m in available_start_methods())
+
+
+def _of_source(source: str | None) -> str:
+    return f" (from {source})" if source else ""
+
+
+def _bad_name_message(name: str, source: str | None) -> str:
+    where = _of_source(source)
+    available = _available_text()
+    if name in ALL_START_METHODS:
+        return (
+            f"start method {name!r}{where} is not available on this platform "
+            f"({sys.platform}); available here: {available}"
+        )
+    what = "empty start method name" if not name else "unknown start method"
+    message = f"{what} {name!r}{where}"
+    suggestion = _nearest(name)
+    if suggestion is not None:
+        message += f"; did you mean {suggestion!r}?"
+        if name.lower() == suggestion:
+            message += " Start method names are case-sensitive, as in multiprocessing."
+    else:
+        message += "."
+    return f"{message} Start methods available here: {available}"
+
+
+def _bad_type_message(value: object, source: str | None) -> str:
+    message = (
+        f"expected None, a start method name (str) or a multiprocessing context "
+        f"(BaseContext), got {describe_value(value)}{_of_source(source)}"
+    )
+    decoded = ""
+    if isinstance(value, (bytes, bytearray)):
+        decoded = bytes(value).decode("ascii", "replace")
+    if decoded in available_start_methods():
+        message += f"; did you mean {decoded!r} (a str)?"
+    else:
+        message += "."
+    return f"{message} Start methods available here: {_available_text()}"
+
+
+def _nearest(name: str) -> str | None:
+    methods = available_start_methods()
+    folded = name.strip().lower()
+    if folded in methods:
+        return folded
+    import difflib  # only when building a message
+
+    close = difflib.get_close_matches(folded, methods, n=1, cutoff=0.6)
+    return close[0] if close else None

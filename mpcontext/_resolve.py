@@ -1,0 +1,195 @@
+"""Resolution: which context a value stands for, and which one is in force.
+
+Precedence, innermost first: the scope (a decorated call's argument or a
+``using`` block, whichever was entered last), the environment variable
+``MPCONTEXT_START_METHOD``, multiprocessing's default context.
+"""
+
+from __future__ import annotations
+
+import multiprocessing.context
+import sys
+from multiprocessing.context import BaseContext
+
+from ._env import ENV, START_METHOD_VAR
+from ._errors import InvalidContextError
+from ._methods import context_for_name, context_from_value, start_method_of
+from ._scope import SCOPE
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal, Protocol, TypeVar, overload
+
+    from ._types import ContextParam
+
+    _C = TypeVar("_C", bound=BaseContext)
+
+    class _DefaultContext(Protocol):
+        _default_context: BaseContext
+        _actual_context: BaseContext | None
+
+
+__all__ = [
+    "context_in_force",
+    "current_context",
+    "default_context",
+    "explain_context",
+    "resolve_context",
+]
+
+# Read, never called: ``get_context()``/``get_start_method()`` would fix the
+# global start method. The attributes have been the same since Python 3.4.
+_MP_DEFAULT: _DefaultContext = multiprocessing.context._default_context  # type: ignore[assignment]
+
+_env_cache: tuple[str, BaseContext] | None = None
+
+
+def default_context() -> BaseContext:
+    """Return multiprocessing's default context without fixing it.
+
+    That is the context of ``multiprocessing.set_start_method`` when the
+    application called it, else the platform default.
+    """
+    return _MP_DEFAULT._actual_context or _MP_DEFAULT._default_context
+
+
+def _environment_context(name: str) -> BaseContext:
+    global _env_cache
+    if _env_cache is not None and _env_cache[0] == name:
+        return _env_cache[1]
+    try:
+        context = context_for_name(name, f"the environment variable {START_METHOD_VAR}")
+    except InvalidContextError as error:
+        raise InvalidContextError(
+            f"{error} Set {START_METHOD_VAR} to one of those, or unset it."
+        ) from None
+    _env_cache = (name, context)
+    return context
+
+
+def current_context() -> BaseContext:
+    """Return the context in force here.
+
+    By precedence: the innermost scope (a call of a function decorated with
+    ``accepts_context``, or a ``using`` block); else the environment
+    variable ``MPCONTEXT_START_METHOD``; else multiprocessing's default
+    context, read without fixing it.
+
+    Raises
+    ------
+    InvalidContextError
+        ``MPCONTEXT_START_METHOD`` is used and does not name a start method
+        available here.
+    """
+    context = SCOPE.get().context
+    if context is not None:
+        return context
+    name = ENV.start_method
+    if name is not None:
+        return _environment_context(name)
+    return _MP_DEFAULT._actual_context or _MP_DEFAULT._default_context
+
+
+def context_in_force() -> tuple[BaseContext, bool, str]:
+    """Return the context in force, whether it was an explicit choice, and why.
+
+    An explicit choice is an argument, a ``using`` block or the environment
+    variable; multiprocessing's default (even one set by the application
+    with ``set_start_method``) is not.
+    """
+    scope = SCOPE.get()
+    if scope.context is not None:
+        return scope.context, scope.explicit, scope.origin
+    name = ENV.start_method
+    if name is not None:
+        return (
+            _environment_context(name),
+            True,
+            f"chosen by the environment variable {START_METHOD_VAR}={name!r}",
+        )
+    return default_context(), False, _default_origin()
+
+
+def _default_origin() -> str:
+    if _MP_DEFAULT._actual_context is not None:
+        return "multiprocessing's default, set with multiprocessing's set_start_method()"
+    return f"multiprocessing's default, the platform default here ({sys.platform})"
+
+
+def explain_context() -> str:
+    """Say which context is in force here and why, in one line.
+
+    For users asking "why did this run under fork?": names the decorated
+    call whose argument chose it, the ``using`` block, the environment
+    variable, a requirement's fallback, or multiprocessing's default.
+
+    Returns
+    -------
+    str
+        For example ``"spawn: chosen by using('spawn')"``.
+
+    Raises
+    ------
+    InvalidContextError
+        ``MPCONTEXT_START_METHOD`` is set to a start method not available
+        here.
+    """
+    context, _, origin = context_in_force()
+    return f"{start_method_of(context)}: {origin}"
+
+
+if TYPE_CHECKING:
+
+    @overload
+    def resolve_context(context: Literal["spawn"]) -> multiprocessing.context.SpawnContext: ...
+
+    if sys.platform != "win32":
+
+        @overload
+        def resolve_context(context: Literal["fork"]) -> multiprocessing.context.ForkContext: ...
+
+        @overload
+        def resolve_context(
+            context: Literal["forkserver"],
+        ) -> multiprocessing.context.ForkServerContext: ...
+
+    @overload
+    def resolve_context(context: _C) -> _C: ...
+
+    @overload
+    def resolve_context(context: str | None = None) -> BaseContext: ...
+
+
+def resolve_context(context: ContextParam = None) -> BaseContext:
+    """Return the multiprocessing context that `context` stands for.
+
+    Parameters
+    ----------
+    context : None, str or BaseContext, optional
+        ``None`` for the context in force (see ``current_context``); a start
+        method name (``"fork"``, ``"spawn"``, ``"forkserver"``: those
+        available on this platform), case-sensitive as in multiprocessing; or
+        a context, returned as it is.
+
+    Returns
+    -------
+    BaseContext
+        The context. Neither resolving nor the context returned changes
+        multiprocessing's global start method.
+
+    Raises
+    ------
+    InvalidContextError
+        `context` names no start method available here (the message lists
+        those available and suggests the nearest), or is of another type.
+        It is a ``ValueError`` and a ``TypeError``.
+
+    Examples
+    --------
+    >>> import mpcontext
+    >>> mpcontext.resolve_context("spawn").get_start_method()
+    'spawn'
+    """
+    if context is None:
+        return current_context()
+    return context_from_value(context)
