@@ -8,9 +8,12 @@ See the README for a tour.
 
 from __future__ import annotations
 
+from ._decorate import accepts_context
 from ._env import refresh_environment
 from ._errors import InvalidContextError, MPContextError, PreflightError, StartMethodError
+from ._field import ContextField
 from ._methods import available_start_methods
+from ._registry import Registry, registry
 from ._resolve import current_context, explain_context, resolve_context
 from ._scope import carry, using
 from ._types import ContextParam, Requirement
@@ -21,19 +24,23 @@ if TYPE_CHECKING:
     from ._types import StartMethod
 
 __all__ = [
+    "ContextField",
     "ContextParam",
     "InvalidContextError",
     "MPContextError",
     "PreflightError",
+    "Registry",
     "Requirement",
     "StartMethod",
     "StartMethodError",
     "__version__",
+    "accepts_context",
     "available_start_methods",
     "carry",
     "current_context",
     "explain_context",
     "refresh_environment",
+    "registry",
     "resolve_context",
     "using",
 ]
