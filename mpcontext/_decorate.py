@@ -268,30 +268,26 @@ def _decorate(func: object, options: _Options) -> Any:
         return classmethod(_decorate(inner, options))
     if isinstance(func, staticmethod):
         return staticmethod(_decorate(inner, options))
-    code: CodeType | None = getattr(func, "__code__", None)
+    target = _signature_of(func)
+    code: CodeType | None = getattr(target, "__code__", None)
     if code is None or not callable(func):
-        raise TypeError(
-            f"accepts_context decorates functions (def or async def), methods, "
-            f"classmethods and staticmethods, got {describe_value(func)}"
-            + (
-                "; to give options, name them: @accepts_context(requires=(...))"
-                if isinstance(func, str)
-                else ""
-            )
-        )
+        raise _not_a_function(func)
     module = getattr(func, "__module__", None) or "__main__"
     qualname = str(getattr(func, "__qualname__", None) or getattr(func, "__name__", "?"))
     name = f"{module}.{qualname}"
     if isinstance(getattr(func, MARK, None), Requirement):
         raise TypeError(f"{name}() is already decorated with accepts_context")
-    _check_parameter(func, options.param, name)
+    _check_parameter(target, code, options.param, name)
+    # What calling `func` returns (a coroutine...) is told by its own code; a
+    # callable object wrapping a function (functools.cache) returns what it does.
+    flags = getattr(getattr(func, "__code__", None), "co_flags", code.co_flags)
     param, methods = options.param, options.methods
     requirement = Requirement(module, qualname, param, methods, options.reason, "function")
     rules = None
     if methods is not None:
         rules = Rules(f"{name}()", methods, options.reason, f"pass {param}={{method!r}} to it")
     plan = _Plan(param, name, rules, requirement)
-    wrapper = _wrapper(func, code.co_flags, plan)
+    wrapper = _wrapper(func, flags, plan)
     functools.update_wrapper(wrapper, func)
     setattr(wrapper, MARK, requirement)
     if options.note:
@@ -300,15 +296,33 @@ def _decorate(func: object, options: _Options) -> Any:
     return wrapper
 
 
-def _check_parameter(func: object, param: str, name: str) -> None:
-    """Check the declaration of `param` where the signature lives (after ``__wrapped__``)."""
+def _signature_of(func: object) -> object:
+    """Return the function whose signature `func` has, following ``__wrapped__``.
+
+    As ``inspect.signature`` does: a decorator made with ``functools.wraps``
+    below this one keeps the signature of the function it wraps.
+    """
     target = func
     for _ in range(100):
         wrapped = getattr(target, "__wrapped__", None)
         if getattr(wrapped, "__code__", None) is None:
             break
         target = wrapped
-    code: CodeType = getattr(target, "__code__")  # noqa: B009 - checked above
+    return target
+
+
+def _not_a_function(func: object) -> TypeError:
+    hint = ""
+    if isinstance(func, str):
+        hint = "; to give options, name them: @accepts_context(requires=(...))"
+    return TypeError(
+        f"accepts_context decorates functions (def or async def), methods, classmethods "
+        f"and staticmethods, got {describe_value(func)}{hint}"
+    )
+
+
+def _check_parameter(target: object, code: CodeType, param: str, name: str) -> None:
+    """Check how `target`, the function with `code`, declares `param`."""
     positional = code.co_varnames[: code.co_argcount]
     keyword_only = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
     declare = f"declare it keyword-only with the default None: `*, {param}: ContextParam = None`"
@@ -356,10 +370,31 @@ def _plain_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
     environment = ENV
     mp_default = _MP_DEFAULT
 
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    # Left out, the argument changes nothing in force: the wrapper only fills
+    # it in, with ``current_context()`` inlined (a call costs as much as the
+    # rest). Two copies, as the usual name passed as a literal keyword is
+    # cheaper than one stored in ``kwargs``.
+    if param == "mp_context":
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if "mp_context" not in kwargs:
+                context = get_scope().context
+                if context is None:
+                    if environment.start_method is None:
+                        context = mp_default._actual_context or mp_default._default_context
+                    else:
+                        context = current_context()
+                return func(*args, mp_context=context, **kwargs)
+            token = set_scope(enter(kwargs))
+            try:
+                return func(*args, **kwargs)
+            finally:
+                reset_scope(token)
+
+        return wrapper
+
+    def renamed_wrapper(*args: Any, **kwargs: Any) -> Any:
         if param not in kwargs:
-            # Nothing changes: the context in force stays in force. This is
-            # ``current_context()`` inlined, a call costing as much as the rest.
             context = get_scope().context
             if context is None:
                 if environment.start_method is None:
@@ -374,7 +409,7 @@ def _plain_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
         finally:
             reset_scope(token)
 
-    return wrapper
+    return renamed_wrapper
 
 
 def _required_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:

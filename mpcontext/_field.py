@@ -18,7 +18,12 @@ from __future__ import annotations
 from multiprocessing.context import BaseContext
 from types import MemberDescriptorType
 
-from ._methods import available_start_methods, context_for_name, context_from_value
+from ._methods import (
+    available_start_methods,
+    context_for_name,
+    context_from_value,
+    describe_value,
+)
 from ._notes import add_note, field_note
 from ._registry import Rules, check_options, method_of, registry
 from ._resolve import context_in_force
@@ -104,9 +109,10 @@ class ContextField:
 
     __slots__ = (
         "_methods",
+        "_module",
         "_name",
         "_note",
-        "_owner_name",
+        "_subject",
         "_reason",
         "_requirement",
         "_rules",
@@ -121,23 +127,30 @@ class ContextField:
     ) -> None:
         _, self._methods, self._reason = check_options("mp_context", requires, reason, "ContextField()")
         if not isinstance(note, bool):
-            raise TypeError(f"ContextField(): note must be True or False, got {note!r}")
+            raise TypeError(
+                f"ContextField(): note must be True or False, got {describe_value(note)}"
+            )
         self._note = note
         self._name: str | None = None
-        self._owner_name = ""
+        self._module = ""
+        self._subject = ""
         self._requirement: Requirement | None = None
         self._rules: Rules | None = None
         self._storage: MemberDescriptorType | None = None
 
     def __set_name__(self, owner: type[object], name: str) -> None:
         subject = f"{owner.__module__}.{owner.__qualname__}.{name}"
-        if self._name is not None and (self._name, self._owner_name) != (name, subject):
+        again = self._name is not None
+        if again and (name, owner.__module__) != (self._name, self._module):
             raise TypeError(
-                f"this ContextField is already {self._owner_name}; it cannot also be "
+                f"this ContextField is already {self._subject}; it cannot also be "
                 f"{subject}: give each attribute its own ContextField()"
             )
+        # Bound again under its name: its class made again by a class
+        # decorator, which copied the docstring, note included.
         self._name = name
-        self._owner_name = subject
+        self._module = owner.__module__
+        self._subject = subject
         methods, reason = self._methods, self._reason
         self._requirement = Requirement(
             owner.__module__, f"{owner.__qualname__}.{name}", name, methods, reason, "field"
@@ -146,7 +159,7 @@ class ContextField:
             self._rules = Rules(subject, methods, reason, "assign {method!r} to it")
         registry.add(self._requirement)
         setattr(owner, f"_mpcontext_field_{name}", _Rebind(self))
-        if self._note:
+        if self._note and not again:
             owner.__doc__ = add_note(owner.__doc__, field_note(name, methods, reason))
 
     @property
@@ -210,7 +223,7 @@ class ContextField:
     def _bound(self) -> str:
         """Return the name of the field for messages; raise if it is in no class."""
         self._bound_name()
-        return self._owner_name
+        return self._subject
 
     def _bound_name(self) -> str:
         if self._name is None:
@@ -247,7 +260,7 @@ class ContextField:
     def _no_storage(self, instance: object) -> TypeError:
         self._bound()
         return TypeError(
-            f"{self._owner_name} has nowhere to keep its value: "
+            f"{self._subject} has nowhere to keep its value: "
             f"{type(instance).__qualname__} has __slots__ and no __dict__. Add "
             f"'__dict__' to its __slots__, or let attrs or dataclass(slots=True) make "
             f"the slots"
@@ -276,7 +289,7 @@ class ContextField:
             raise AttributeError(name)
         raise AttributeError(
             f"{self!r} has no attribute {name!r}: it was read as the value of "
-            f"{self._owner_name or 'an attribute'} instead of acting as its descriptor. "
+            f"{self._subject or 'an attribute'} instead of acting as its descriptor. "
             f"attrs classes with slots=False delete class attributes: let attrs make "
             f"the class slotted (attrs.define's default)"
         )
@@ -305,4 +318,4 @@ class _Rebind:
             setattr(owner, attribute, field._copy_in_front_of(slot))
 
     def __repr__(self) -> str:
-        return f"<slot marker of {self._field._owner_name}>"
+        return f"<slot marker of {self._field._subject}>"

@@ -897,3 +897,17 @@ def test_the_demo_shows_a_library_function() -> None:
     assert "@accepts_context: a library function that requires a start method" in result.stdout
     assert "demo.train() cannot use the start method" in result.stdout or "fork" not in METHODS
     assert "This function starts processes." in result.stdout
+
+
+def test_decorates_a_cached_function() -> None:
+    calls: list[object] = []
+
+    @accepts_context
+    @functools.lru_cache(maxsize=None)
+    def cached(x: int, *, mp_context: ContextParam = None) -> int:
+        calls.append(mp_context)
+        return x * 2
+
+    assert cached(2, mp_context="spawn") == cached(2, mp_context="spawn") == 4
+    assert calls == [ctx("spawn")]  # the resolved context is part of the key
+    assert inspect.signature(cached).parameters["mp_context"].kind is inspect.Parameter.KEYWORD_ONLY

@@ -261,8 +261,27 @@ def test_bad_options_are_a_type_error() -> None:
         ContextField(requires=())
     with pytest.raises(TypeError, match="did you mean 'spawn'"):
         ContextField(requires=("spwan",))  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="note must be True or False"):
+    with pytest.raises(TypeError, match="note must be True or False, got 1"):
         ContextField(note=1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="given without requires"):
+        ContextField(reason="why")
+
+
+def test_a_class_made_again_keeps_its_field_and_one_note() -> None:
+    def remake(cls: type) -> type:
+        namespace = {k: v for k, v in vars(cls).items() if k not in ("__dict__", "__weakref__")}
+        return type(cls)(cls.__name__, cls.__bases__, namespace)
+
+    @remake
+    class Again:
+        """Again."""
+
+        mp_context: ContextField = ContextField()
+
+    obj = Again()
+    obj.mp_context = "spawn"
+    assert obj.mp_context is ctx("spawn")
+    assert (Again.__doc__ or "").count("Instances start processes.") == 1
 
 
 def test_one_field_cannot_serve_two_attributes() -> None:
