@@ -649,6 +649,31 @@ def test_every_factory_leaves_the_global_start_method_unset(method: str) -> None
     assert out == ["None", "spawn"]
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork on this platform")
+def test_a_child_forked_during_a_start_does_not_inherit_it() -> None:
+    # Another thread may be inside start() when the application forks: the
+    # child has no such thread, and its own starts must still restore.
+    from mpcontext._guard import START_GUARD
+
+    read, write = os.pipe()
+    with START_GUARD:  # as if another thread were starting a process
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            code = 1
+            try:
+                process = mpcontext.Process(target=_children.double, args=(1,), mp_context="spawn")
+                process.start()
+                process.join(TIMEOUT)
+                os.write(write, repr(multiprocessing.get_start_method(allow_none=True)).encode())
+                code = 0
+            finally:
+                os._exit(code)
+    os.close(write)
+    with os.fdopen(read) as output:
+        assert output.read() == "None"
+    assert os.waitpid(pid, 0)[1] == 0
+
+
 @pytest.mark.parametrize("chosen_method", sorted({DEFAULT, METHODS[-1]}))
 def test_the_application_choice_is_kept(chosen_method: str) -> None:
     # Also the platform default: set by the application, it is no longer "unset".
