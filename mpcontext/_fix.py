@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 
 from ._lint import (
     RULES,
@@ -241,7 +242,22 @@ def _local_name(stmt: ast.Import | ast.ImportFrom, alias: ast.alias) -> str:
 
 def _unused(name: str, module: Module, removed: dict[str, int]) -> bool:
     lost = removed.get(name, 0)
-    return lost > 0 and module.names.get(name, 0) == lost and name not in module.strings
+    if lost == 0 or module.names.get(name, 0) != lost:
+        return False
+    # A name in a string that is code (``__all__``, a quoted annotation) may
+    # still be needed; prose (docstrings) does not count.
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    return not any(word.search(text) and _is_expression(text) for text in module.strings)
+
+
+def _is_expression(text: str) -> bool:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ast.parse(text.strip(), mode="eval")
+        except (SyntaxError, ValueError):
+            return False
+    return True
 
 
 def _remove_statement(source: _Source, stmt: ast.stmt, last_of_block: bool) -> _Edit:
