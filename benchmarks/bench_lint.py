@@ -52,7 +52,9 @@ def timed(fn: object, *args: object) -> tuple[float, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("path", nargs="?", default=sysconfig.get_paths()["stdlib"])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
@@ -68,12 +70,17 @@ def main() -> None:
         seconds, findings = timed(lint, args.path, exclude)
         lint_times.append(seconds)
     best_parse, best_lint = min(parse_times), min(lint_times)
-    print(f"bare ast.parse loop: best {best_parse:.3f} s of {args.repeat} "
-          f"({', '.join(f'{t:.3f}' for t in parse_times)}); {parsed} files parsed")
-    print(f"mpcontext lint:      best {best_lint:.3f} s of {args.repeat} "
-          f"({', '.join(f'{t:.3f}' for t in lint_times)}); {findings} findings")
+    print(
+        f"bare ast.parse loop: best {best_parse:.3f} s of {args.repeat} "
+        f"({', '.join(f'{t:.3f}' for t in parse_times)}); {parsed} files parsed"
+    )
+    print(
+        f"mpcontext lint:      best {best_lint:.3f} s of {args.repeat} "
+        f"({', '.join(f'{t:.3f}' for t in lint_times)}); {findings} findings"
+    )
     ratio = best_lint / best_parse
-    print(f"ratio lint / parse:  {ratio:.2f}x (target <= 1.50x): {'ok' if ratio <= 1.5 else 'OVER TARGET'}")
+    verdict = "ok" if ratio <= 1.5 else "OVER TARGET"
+    print(f"ratio lint / parse:  {ratio:.2f}x (target <= 1.50x): {verdict}")
 
 
 if __name__ == "__main__":

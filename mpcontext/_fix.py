@@ -101,7 +101,7 @@ class _Source:
     def line(self, line: int) -> str:
         """Line `line` (1-based) without its line end."""
         end = self.starts[line] if line < len(self.starts) else len(self.data)
-        return self.data[self.starts[line - 1]:end].decode("utf-8").rstrip("\r\n")
+        return self.data[self.starts[line - 1] : end].decode("utf-8").rstrip("\r\n")
 
     def line_start(self, line: int) -> int:
         """The offset of line `line`, or the end of the text past the last line."""
@@ -109,12 +109,12 @@ class _Source:
 
     def apply(self, edits: list[_Edit]) -> str:
         edits = sorted(edits, key=lambda e: (e.start, e.end))
-        for before, after in zip(edits, edits[1:]):
+        for before, after in zip(edits, edits[1:], strict=False):
             if after.start < before.end:
                 raise _Unsafe("two fixes overlap")
         data = self.data
         for edit in reversed(edits):
-            data = data[:edit.start] + edit.text.encode("utf-8") + data[edit.end:]
+            data = data[: edit.start] + edit.text.encode("utf-8") + data[edit.end :]
         return data.decode("utf-8")
 
 
@@ -206,7 +206,7 @@ def _call_edits(source: _Source, hit: Hit, prefix: str) -> list[_Edit]:
     arguments: list[ast.AST] = [*call.args, *call.keywords]
     if not arguments:
         close = source.offset(call.end_lineno or call.lineno, call.end_col_offset or 0) - 1
-        if source.data[close:close + 1] == b")":
+        if source.data[close : close + 1] == b")":
             edits.append(_Edit(close, close, f"mp_context={hit.param}"))
     elif not (len(call.args) == 1 and isinstance(call.args[0], ast.GeneratorExp)):
         last = max(arguments, key=lambda node: source.span(node)[1])
@@ -220,9 +220,14 @@ def _import_edits(source: _Source, module: Module, removed: dict[str, int]) -> l
     edits: list[_Edit] = []
     emptied: dict[int, int] = {}
     for stmt, body in module.imports:
-        if any(_NOQA.search(source.line(n)) for n in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1)):
+        if any(
+            _NOQA.search(source.line(n))
+            for n in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1)
+        ):
             continue
-        unused = [alias for alias in stmt.names if _unused(_local_name(stmt, alias), module, removed)]
+        unused = [
+            alias for alias in stmt.names if _unused(_local_name(stmt, alias), module, removed)
+        ]
         if not unused:
             continue
         if len(unused) < len(stmt.names):
@@ -263,15 +268,17 @@ def _is_expression(text: str) -> bool:
 def _remove_statement(source: _Source, stmt: ast.stmt, last_of_block: bool) -> _Edit:
     start, end = source.span(stmt)
     first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
-    before = source.data[source.line_start(first):start]
-    after = source.line(last).encode("utf-8")[stmt.end_col_offset or 0:]
+    before = source.data[source.line_start(first) : start]
+    after = source.line(last).encode("utf-8")[stmt.end_col_offset or 0 :]
     alone = not before.strip() and (not after.strip() or after.lstrip().startswith(b"#"))
     if last_of_block or not alone:
         return _Edit(start, end, "pass")
     return _Edit(source.line_start(first), source.line_start(last + 1), "")
 
 
-def _remove_aliases(source: _Source, stmt: ast.Import | ast.ImportFrom, unused: list[ast.alias]) -> list[_Edit]:
+def _remove_aliases(
+    source: _Source, stmt: ast.Import | ast.ImportFrom, unused: list[ast.alias]
+) -> list[_Edit]:
     if stmt.lineno != stmt.end_lineno:
         edits = [_remove_alias_line(source, alias) for alias in unused]
         if all(edit is not None for edit in edits):
@@ -296,18 +303,7 @@ def _remove_alias_line(source: _Source, alias: ast.alias) -> _Edit | None:
 def _insert_import(source: _Source, tree: ast.Module) -> _Edit:
     """Add ``import mpcontext`` after the docstring, ``__future__`` imports and first imports."""
     body = tree.body
-    index = 0
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-            and isinstance(body[0].value.value, str):
-        index = 1
-    while index < len(body) and isinstance(body[index], ast.ImportFrom) \
-            and body[index].module == "__future__":  # type: ignore[attr-defined]
-        index += 1
-    while index < len(body) and isinstance(body[index], _Importish):
-        index += 1
-    # Not between two statements that share a line.
-    while 0 < index < len(body) and body[index].lineno == body[index - 1].end_lineno:
-        index -= 1
+    index = _after_imports(body)
     line = "import mpcontext" + source.newline
     if index == 0:
         first = body[0] if body else None
@@ -319,3 +315,28 @@ def _insert_import(source: _Source, tree: ast.Module) -> _Edit:
     if position == len(source.data) and source.data and not source.data.endswith((b"\n", b"\r")):
         line = source.newline + line.rstrip("\r\n")
     return _Edit(position, position, line)
+
+
+def _after_imports(body: list[ast.stmt]) -> int:
+    """The index in `body` of the first statement after the module's head of imports."""
+    index = 1 if body and _is_docstring(body[0]) else 0
+    while index < len(body) and _is_future(body[index]):
+        index += 1
+    while index < len(body) and isinstance(body[index], _Importish):
+        index += 1
+    # Not between two statements that share a line.
+    while 0 < index < len(body) and body[index].lineno == body[index - 1].end_lineno:
+        index -= 1
+    return index
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, str)
+    )
+
+
+def _is_future(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"

@@ -47,29 +47,51 @@ RULES = {
 }
 """Every code the linter reports, with what it means."""
 
-FACTORIES = frozenset({
-    "Array", "Barrier", "BoundedSemaphore", "Condition", "Event", "JoinableQueue",
-    "Lock", "Manager", "Pool", "Process", "Queue", "RLock", "Semaphore",
-    "SimpleQueue", "Value",
-})
+FACTORIES = frozenset(
+    {
+        "Array",
+        "Barrier",
+        "BoundedSemaphore",
+        "Condition",
+        "Event",
+        "JoinableQueue",
+        "Lock",
+        "Manager",
+        "Pool",
+        "Process",
+        "Queue",
+        "RLock",
+        "Semaphore",
+        "SimpleQueue",
+        "Value",
+    }
+)
 """The multiprocessing functions that have an mpcontext factory of the same name."""
 
 _MP = "multiprocessing"
-_PPE_NAMES = ("concurrent.futures.ProcessPoolExecutor", "concurrent.futures.process.ProcessPoolExecutor")
+_PPE_NAMES = (
+    "concurrent.futures.ProcessPoolExecutor",
+    "concurrent.futures.process.ProcessPoolExecutor",
+)
 # Callables that take a context as an argument: qualified name ->
 # (keyword, position or None when keyword-only, hint).
 _TAKES_CONTEXT = {
     "multiprocessing.pool.Pool": ("context", 4, "pass the caller's context: context=ctx"),
     "multiprocessing.managers.BaseManager": ("ctx", 3, "pass the caller's context: ctx=ctx"),
     "multiprocessing.managers.SyncManager": ("ctx", 3, "pass the caller's context: ctx=ctx"),
-    "multiprocessing.managers.SharedMemoryManager": ("ctx", 3, "pass the caller's context: ctx=ctx"),
+    "multiprocessing.managers.SharedMemoryManager": (
+        "ctx",
+        3,
+        "pass the caller's context: ctx=ctx",
+    ),
     "multiprocessing.sharedctypes.Value": ("ctx", None, "pass the caller's context: ctx=ctx"),
     "multiprocessing.sharedctypes.Array": ("ctx", None, "pass the caller's context: ctx=ctx"),
     "multiprocessing.sharedctypes.synchronized": ("ctx", 2, "pass the caller's context: ctx=ctx"),
 }
 # What ``from multiprocessing import *`` binds that the rules look at.
 _STAR_NAMES = {
-    _MP: FACTORIES | {"RawArray", "RawValue", "get_context", "get_start_method", "set_start_method"},
+    _MP: FACTORIES
+    | {"RawArray", "RawValue", "get_context", "get_start_method", "set_start_method"},
     "concurrent.futures": frozenset({"ProcessPoolExecutor"}),
 }
 _ACCEPTS_CONTEXT = "mpcontext.accepts_context"
@@ -79,10 +101,22 @@ _RELEVANT = re.compile(rb"multiprocessing|concurrent")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 # flake8's own pattern, so that both read a comment the same way.
 _NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
-_SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__",
-    "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-})
+_SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".tox",
+        ".nox",
+        ".venv",
+        "venv",
+        "__pycache__",
+        "node_modules",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+    }
+)
 
 
 class Finding:
@@ -132,7 +166,11 @@ class Finding:
     @property
     def text(self) -> str:
         """``CODE message; hint``: the text after ``path:line:col:``."""
-        return f"{self.code} {self.message}; {self.hint}" if self.hint else f"{self.code} {self.message}"
+        return (
+            f"{self.code} {self.message}; {self.hint}"
+            if self.hint
+            else f"{self.code} {self.message}"
+        )
 
     def to_json(self) -> dict[str, object]:
         """Return the finding as one object of the ``--format json`` list."""
@@ -181,20 +219,29 @@ class Hit:
 
 
 class _Function:
-    """An enclosing function, as the rules see it."""
+    """An enclosing function, as the rules see it.
 
-    __slots__ = ("context_param", "declares", "name", "params", "stores")
+    `context_param` is the parameter ``--fix`` passes on as ``mp_context``;
+    `declared` is true for a function decorated with ``accepts_context``.
+    """
 
-    def __init__(self, name: str, params: frozenset[str], context_param: str | None, declares: bool) -> None:
+    __slots__ = ("context_param", "declared", "name", "params", "stores")
+
+    def __init__(
+        self, name: str, params: frozenset[str], context_param: str | None, declared: bool
+    ) -> None:
         self.name = name
         self.params = params
         self.context_param = context_param
-        self.declares = declares
+        self.declared = declared
         self.stores: set[str] = set()
 
     @property
     def takes_context(self) -> bool:
-        return self.declares or self.context_param is not None or bool(self.params & CONTEXT_PARAMS)
+        """Whether the function takes a context or declares its requirement (MPC004)."""
+        return (
+            self.declared or self.context_param is not None or bool(self.params & CONTEXT_PARAMS)
+        )
 
 
 class Module:
@@ -270,9 +317,7 @@ class Module:
             self.calls.append((node, stack))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             self.strings.add(node.value)
-        elif isinstance(node, ast.ClassDef):
-            self._store(node.name, stack)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
+        elif isinstance(node, (ast.ClassDef, ast.ExceptHandler)) and node.name:
             self._store(node.name, stack)
         self._visit(node, stack)
 
@@ -280,7 +325,9 @@ class Module:
         (stack[-1].stores if stack else self._module_stores).add(name)
 
     def _visit_function(
-        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, stack: tuple[_Function, ...]
+        self,
+        node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
+        stack: tuple[_Function, ...],
     ) -> None:
         args = node.args
         params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
@@ -299,27 +346,19 @@ class Module:
         for stmt in node.body:
             self._visit_node(stmt, inner)
 
-    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, params: frozenset[str]) -> _Function:
-        if isinstance(node, ast.Lambda):
-            return _Function("<lambda>", params, "mp_context" if "mp_context" in params else None, False)
-        context_param: str | None = None
-        declares = False
-        for decorator in node.decorator_list:
+    def _function(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, params: frozenset[str]
+    ) -> _Function:
+        name = "<lambda>" if isinstance(node, ast.Lambda) else node.name
+        decorators = [] if isinstance(node, ast.Lambda) else node.decorator_list
+        param, declares = "mp_context", False
+        decorated = False
+        for decorator in decorators:
             call = decorator if isinstance(decorator, ast.Call) else None
-            if self.qualname(call.func if call else decorator) != _ACCEPTS_CONTEXT:
-                continue
-            context_param = "mp_context"
-            for keyword in call.keywords if call else ():
-                value = keyword.value
-                if keyword.arg == "param" and isinstance(value, ast.Constant) and isinstance(value.value, str):
-                    context_param = value.value
-                elif keyword.arg == "requires" and not _is_none(value):
-                    declares = True
-        if context_param is None and "mp_context" in params:
-            context_param = "mp_context"
-        if context_param not in params:
-            context_param = None
-        return _Function(node.name, params, context_param, declares)
+            if self.qualname(call.func if call else decorator) == _ACCEPTS_CONTEXT:
+                decorated = True
+                param, declares = _decorator_options(call) if call else (param, declares)
+        return _Function(name, params, param if param in params else None, declares or decorated)
 
     def qualname(self, node: ast.expr) -> str | None:
         """Return the dotted name `node` stands for through the imports, if any."""
@@ -357,6 +396,22 @@ def _bound(stmt: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
             return
 
 
+def _decorator_options(call: ast.Call) -> tuple[str, bool]:
+    """Return the ``param=`` of an ``accepts_context(...)`` call, and if it has ``requires``."""
+    param, declares = "mp_context", False
+    for keyword in call.keywords:
+        value = keyword.value
+        if (
+            keyword.arg == "param"
+            and isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+        ):
+            param = value.value
+        elif keyword.arg == "requires" and not _is_none(value):
+            declares = True
+    return param, declares
+
+
 def _is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
@@ -377,7 +432,11 @@ def _root(node: ast.expr) -> str:
 
 
 def _argument(call: ast.Call, keyword: str, position: int | None) -> ast.expr | None | bool:
-    """Return what `call` passes as `keyword`: the node, ``None`` if nothing, ``True`` if unknowable."""
+    """Return what `call` passes as `keyword`.
+
+    The node; ``None`` when nothing is passed; ``True`` when it cannot be known
+    (``*args``, ``**kwargs``).
+    """
     for kw in call.keywords:
         if kw.arg is None:
             return True
@@ -417,20 +476,34 @@ def _check(call: ast.Call, name: str, stack: tuple[_Function, ...]) -> Hit | Non
         return _check_executor(call, shown, root, stack)
     head, _, last = name.rpartition(".")
     if head == _MP and last in FACTORIES or name == "multiprocessing.context.Process":
-        hit = _default_hit(call, shown, root, f"use mpcontext.{last}(...), which follows the caller's context (--fix)")
+        hit = _default_hit(
+            call,
+            shown,
+            root,
+            f"use mpcontext.{last}(...), which follows the caller's context (--fix)",
+        )
         hit.factory = last
         return hit
     if head == _MP and last in ("RawValue", "RawArray"):
-        return _default_hit(call, shown, root, f"make it from the caller's context: ctx.{last}(...)")
+        return _default_hit(
+            call, shown, root, f"make it from the caller's context: ctx.{last}(...)"
+        )
     if name in _TAKES_CONTEXT:
         keyword, position, hint = _TAKES_CONTEXT[name]
-        return None if _passes_context(call, keyword, position) else _default_hit(call, shown, root, hint)
+        return (
+            None
+            if _passes_context(call, keyword, position)
+            else _default_hit(call, shown, root, hint)
+        )
     if name == "multiprocessing.set_start_method":
         return Hit(
-            "MPC001", call,
-            f"{shown}() changes the start method of the whole application, not just this library's",
-            "let the caller choose: take `mp_context: ContextParam = None` with @mpcontext.accepts_context "
-            "(an application's entry point may keep it: `# noqa: MPC001`)",
+            "MPC001",
+            call,
+            f"{shown}() changes the start method of the whole application, "
+            "not just this library's",
+            "let the caller choose: take `mp_context: ContextParam = None` with "
+            "@mpcontext.accepts_context (an application's entry point may keep it: "
+            "`# noqa: MPC001`)",
             root,
         )
     if name == "multiprocessing.get_context":
@@ -442,18 +515,23 @@ def _check(call: ast.Call, name: str, stack: tuple[_Function, ...]) -> Hit | Non
 
 def _default_hit(call: ast.Call, shown: str, root: str, hint: str) -> Hit:
     return Hit(
-        "MPC002", call,
+        "MPC002",
+        call,
         f"{shown}() uses multiprocessing's global default context instead of the caller's",
-        hint, root,
+        hint,
+        root,
     )
 
 
-def _check_executor(call: ast.Call, shown: str, root: str, stack: tuple[_Function, ...]) -> Hit | None:
+def _check_executor(
+    call: ast.Call, shown: str, root: str, stack: tuple[_Function, ...]
+) -> Hit | None:
     value = _argument(call, "mp_context", 1)
     if value is True or (isinstance(value, ast.expr) and not _is_none(value)):
         return None
     hit = Hit(
-        "MPC003", call,
+        "MPC003",
+        call,
         f"{shown}() without mp_context uses multiprocessing's global default context "
         "instead of the caller's",
         "pass the caller's context as mp_context, or use mpcontext.ProcessPoolExecutor(...), "
@@ -466,11 +544,14 @@ def _check_executor(call: ast.Call, shown: str, root: str, stack: tuple[_Functio
     return hit
 
 
-def _check_get_context(call: ast.Call, shown: str, root: str, stack: tuple[_Function, ...]) -> Hit | None:
+def _check_get_context(
+    call: ast.Call, shown: str, root: str, stack: tuple[_Function, ...]
+) -> Hit | None:
     value = _argument(call, "method", 0)
     if value is None or (isinstance(value, ast.expr) and _is_none(value)):
         return Hit(
-            "MPC005", call,
+            "MPC005",
+            call,
             f"{shown}() without a start method fixes multiprocessing's global start method "
             "for the whole application",
             "use mpcontext.current_context(), which fixes nothing",
@@ -482,7 +563,8 @@ def _check_get_context(call: ast.Call, shown: str, root: str, stack: tuple[_Func
         return None
     method = value.value
     return Hit(
-        "MPC004", call,
+        "MPC004",
+        call,
         f"{shown}({method!r}) hard-codes a start method in {stack[-1].name}(), which neither "
         "takes a context nor declares a requirement",
         f"take `mp_context: ContextParam = None` and use it, or declare the requirement: "
@@ -495,7 +577,8 @@ def _check_get_start_method(call: ast.Call, shown: str, root: str) -> Hit | None
     value = _argument(call, "allow_none", 0)
     if value is None or (isinstance(value, ast.Constant) and not value.value):
         return Hit(
-            "MPC005", call,
+            "MPC005",
+            call,
             f"{shown}() fixes multiprocessing's global start method for the whole application",
             "read it without fixing it: get_start_method(allow_none=True), or use "
             "mpcontext.current_context()",
@@ -597,7 +680,13 @@ def findings(
             continue
         column = char_column(line, hit.node.col_offset)
         finding = Finding(
-            path, hit.node.lineno, column, hit.code, hit.message, hit.hint, fixable=hit.factory is not None
+            path,
+            hit.node.lineno,
+            column,
+            hit.code,
+            hit.message,
+            hit.hint,
+            fixable=hit.factory is not None,
         )
         found.append((finding, hit))
     found.sort(key=lambda pair: (pair[0].line, pair[0].column, pair[0].code))
@@ -610,7 +699,11 @@ def syntax_finding(path: str, error: Exception) -> Finding:
     column = getattr(error, "offset", None) or 1
     message = getattr(error, "msg", None) or str(error)
     return Finding(
-        path, line, column, "MPC000", f"the file does not parse: {message}",
+        path,
+        line,
+        column,
+        "MPC000",
+        f"the file does not parse: {message}",
         "fix the syntax error (the file was not checked)",
     )
 
@@ -657,7 +750,11 @@ def excluded(path: str, patterns: Sequence[str]) -> bool:
     """Whether `path` matches one of the ``--exclude`` globs (its name, or the whole path)."""
     if not patterns:
         return False
-    candidates = (os.path.basename(os.path.normpath(path)), os.path.normpath(path), os.path.abspath(path))
+    candidates = (
+        os.path.basename(os.path.normpath(path)),
+        os.path.normpath(path),
+        os.path.abspath(path),
+    )
     return any(fnmatch.fnmatch(c, p) for p in patterns for c in candidates)
 
 
@@ -687,7 +784,9 @@ def _walk(directory: str, exclude: Sequence[str]) -> Iterator[str]:
         if excluded(entry.path, exclude):
             continue
         if entry.is_dir(follow_symlinks=False):
-            if entry.name not in _SKIP_DIRS and not os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+            if entry.name not in _SKIP_DIRS and not os.path.exists(
+                os.path.join(entry.path, "pyvenv.cfg")
+            ):
                 yield from _walk(entry.path, exclude)
         elif entry.name.endswith(".py") and entry.is_file():
             yield entry.path

@@ -20,7 +20,10 @@ if TYPE_CHECKING:
 
 __all__ = ["add_lint_parser", "run_lint"]
 
-_EPILOG = "rules:\n" + "\n".join(f"  {code}  {text}" for code, text in RULES.items()) + """
+_EPILOG = (
+    "rules:\n"
+    + "\n".join(f"  {code}  {text}" for code, text in RULES.items())
+    + """
 
 A finding is silenced by `# noqa` or `# noqa: MPC002[,MPC003]` on its line.
 Exit status: 0 nothing to report, 1 findings (left), 2 usage error.
@@ -28,6 +31,7 @@ Exit status: 0 nothing to report, 1 findings (left), 2 usage error.
 (1-based), code, message, hint, fixable and fixed (true for what this run
 fixed, with --fix or --diff).
 """
+)
 
 
 def add_lint_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,16 +45,38 @@ def add_lint_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files and directories to lint")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    parser.add_argument("--select", action="append", default=[], metavar="CODES",
-                        help="report only these codes (comma-separated; prefixes such as MPC00 work)")
-    parser.add_argument("--ignore", action="append", default=[], metavar="CODES",
-                        help="do not report these codes (comma-separated)")
-    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                        help="skip files and directories matching GLOB (by name or path; repeatable)")
-    parser.add_argument("--fix", action="store_true", help="rewrite files in place with the safe fixes")
-    parser.add_argument("--diff", action="store_true",
-                        help="print the diff of what --fix would do, writing nothing (wins over --fix)")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    parser.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="report only these codes (comma-separated; prefixes such as MPC00 work)",
+    )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="do not report these codes (comma-separated)",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip files and directories matching GLOB (by name or path; repeatable)",
+    )
+    parser.add_argument(
+        "--fix", action="store_true", help="rewrite files in place with the safe fixes"
+    )
+    parser.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the diff of what --fix would do, writing nothing (wins over --fix)",
+    )
     parser.set_defaults(lint_parser=parser)
 
 
@@ -124,7 +150,9 @@ def _diff(path: str, before: str, after: str) -> str:
 
     out: list[str] = []
     for line in difflib.unified_diff(lines(before), lines(after), path, path):
-        out.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
+        out.append(
+            line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+        )
     return "".join(out)
 
 
@@ -139,14 +167,18 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _report_text(stream: TextIO, remaining: list[Finding], fixed: list[Finding], *, fixing: bool, diff: bool) -> None:
+def _report_text(
+    stream: TextIO, remaining: list[Finding], fixed: list[Finding], *, fixing: bool, diff: bool
+) -> None:
     for finding in remaining:
         stream.write(f"{finding.path}:{finding.line}:{finding.column}: {finding.text}\n")
     files = len({f.path for f in remaining})
     if fixing:
         verb = "Would fix" if diff else "Fixed"
         detail = f" ({_counts(fixed)})" if fixed else ""
-        left = f"{_plural(len(remaining), 'finding')} left" + (" (no safe fix)" if remaining else "")
+        left = f"{_plural(len(remaining), 'finding')} left" + (
+            " (no safe fix)" if remaining else ""
+        )
         stream.write(f"{verb} {_plural(len(fixed), 'finding')}{detail}; {left}.\n")
     elif remaining:
         fixable = sum(f.fixable for f in remaining)

@@ -12,13 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_lint import CORPUS, EXPECTED
 
 import mpcontext
 from mpcontext._cli import main
 from mpcontext._fix import fix_source
 from mpcontext._lint import lint_source
-
-from test_lint import CORPUS, EXPECTED
 
 HERE = Path(__file__).parent
 
@@ -58,7 +57,10 @@ def test_fix_corpus(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 1
     report = json.loads(out)
     expected_fixed = sorted(
-        (name, line, col, code) for name, found in EXPECTED.items() for line, col, code, fix in found if fix
+        (name, line, col, code)
+        for name, found in EXPECTED.items()
+        for line, col, code, fix in found
+        if fix
     )
     got_fixed = sorted(
         (Path(f["path"]).name, f["line"], f["column"], f["code"]) for f in report if f["fixed"]
@@ -76,7 +78,11 @@ def test_fix_corpus(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lint", "--format", "json", str(corpus)]) == 1
     left = json.loads(capsys.readouterr().out)
     got_left = sorted(
-        (Path(f["path"]).name, f["code"], lines_of(after[Path(f["path"]).name])[f["line"] - 1].strip())
+        (
+            Path(f["path"]).name,
+            f["code"],
+            lines_of(after[Path(f["path"]).name])[f["line"] - 1].strip(),
+        )
         for f in left
         if f["code"] != "MPC000"
     )
@@ -120,7 +126,9 @@ def allowed_lines(data: bytes, fixed_lines: set[int]) -> set[int]:
     return allowed
 
 
-def test_diff_touches_only_fixed_calls_and_imports(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_touches_only_fixed_calls_and_imports(
+    corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = snapshot(corpus)
     main(["lint", "--fix", str(corpus)])
     after = snapshot(corpus)
@@ -137,29 +145,41 @@ def test_diff_touches_only_fixed_calls_and_imports(corpus: Path, capsys: pytest.
             touched = set(range(i1 + 1, i2 + 1))
             assert touched <= allowed, (name, tag, old[i1:i2], new[j1:j2])
             for added in new[j1:j2]:
-                assert added == "import mpcontext" or "mpcontext." in added or "mp_context=" in added \
-                    or added.startswith(("from ", "import ")), (name, added)
+                assert (
+                    added == "import mpcontext"
+                    or "mpcontext." in added
+                    or "mp_context=" in added
+                    or added.startswith(("from ", "import "))
+                ), (name, added)
 
 
-def test_diff_writes_nothing_and_matches_fix(corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_writes_nothing_and_matches_fix(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = snapshot(corpus)
     mtimes = {p.name: p.stat().st_mtime_ns for p in corpus.glob("*.py")}
     status, diff, err = run(["lint", "--diff", "--fix", str(corpus)], capsys)
     assert status == 1
     assert snapshot(corpus) == before
     assert {p.name: p.stat().st_mtime_ns for p in corpus.glob("*.py")} == mtimes
-    assert err.splitlines()[-1] == "Would fix 30 findings (MPC002: 22, MPC003: 8); 17 findings left (no safe fix)."
+    assert (
+        err.splitlines()[-1]
+        == "Would fix 30 findings (MPC002: 22, MPC003: 8); 17 findings left (no safe fix)."
+    )
     assert "MPC004" in err and "MPC002" in err
 
     # The diff is the one of what --fix writes.
     main(["lint", "--fix", str(corpus)])
     capsys.readouterr()
     expected = "".join(
-        "".join(difflib.unified_diff(
-            before[name].decode().splitlines(keepends=True),
-            data.decode().splitlines(keepends=True),
-            str(corpus / name), str(corpus / name),
-        ))
+        "".join(
+            difflib.unified_diff(
+                before[name].decode().splitlines(keepends=True),
+                data.decode().splitlines(keepends=True),
+                str(corpus / name),
+                str(corpus / name),
+            )
+        )
         for name, data in snapshot(corpus).items()
     )
     assert diff == expected
@@ -171,7 +191,10 @@ def test_diff_json_report_on_stderr(corpus: Path, capsys: pytest.CaptureFixture[
     assert status == 0
     assert out.startswith("--- ")
     report = json.loads(err)
-    assert [(f["line"], f["code"], f["fixed"]) for f in report] == [(10, "MPC002", True), (11, "MPC003", True)]
+    assert [(f["line"], f["code"], f["fixed"]) for f in report] == [
+        (10, "MPC002", True),
+        (11, "MPC003", True),
+    ]
 
 
 def test_nothing_to_fix_exits_0(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -197,7 +220,9 @@ def test_select_and_ignore_limit_fixes(corpus: Path, capsys: pytest.CaptureFixtu
 
 def test_noqa_lines_are_never_changed(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = corpus / "noqa.py"
-    silenced = [line for line in path.read_text().splitlines() if "noqa" in line and line[:1] in "ABCDG"]
+    silenced = [
+        line for line in path.read_text().splitlines() if "noqa" in line and line[:1] in "ABCDG"
+    ]
     main(["lint", "--fix", str(path)])
     after = path.read_text().splitlines()
     assert all(line in after for line in silenced)
@@ -275,7 +300,10 @@ def test_diff_of_a_latin1_file(tmp_path: Path, capsys: pytest.CaptureFixture[str
     path = tmp_path / "latin.py"
     path.write_bytes(LATIN1_SOURCE.replace(b"NAME, ", b"'\xe9', "))
     _, diff, _ = run(["lint", "--diff", str(path)], capsys)
-    assert "-    return '\u00e9', multiprocessing.Lock()\n+    return '\u00e9', mpcontext.Lock()\n" in diff
+    assert (
+        "-    return '\u00e9', multiprocessing.Lock()\n+    return '\u00e9', mpcontext.Lock()\n"
+        in diff
+    )
 
 
 def test_bom_and_missing_trailing_newline_kept() -> None:
@@ -387,8 +415,14 @@ def test_unused_names_removed(source: str, expected: str) -> None:
         ("ProcessPoolExecutor()", "mpcontext.ProcessPoolExecutor(mp_context=mp_context)"),
         ("ProcessPoolExecutor(4)", "mpcontext.ProcessPoolExecutor(4, mp_context=mp_context)"),
         ("ProcessPoolExecutor(4, None)", "mpcontext.ProcessPoolExecutor(4, mp_context)"),
-        ("ProcessPoolExecutor(mp_context=None)", "mpcontext.ProcessPoolExecutor(mp_context=mp_context)"),
-        ("ProcessPoolExecutor(\n        4,\n    )", "mpcontext.ProcessPoolExecutor(\n        4, mp_context=mp_context,\n    )"),
+        (
+            "ProcessPoolExecutor(mp_context=None)",
+            "mpcontext.ProcessPoolExecutor(mp_context=mp_context)",
+        ),
+        (
+            "ProcessPoolExecutor(\n        4,\n    )",
+            "mpcontext.ProcessPoolExecutor(\n        4, mp_context=mp_context,\n    )",
+        ),
         ("ProcessPoolExecutor( )", "mpcontext.ProcessPoolExecutor( mp_context=mp_context)"),
     ],
 )
@@ -436,8 +470,9 @@ def test_fixed_source_lints_clean_for_fixable_rules() -> None:
     reason="the mpcontext factories (branch factories) have not landed yet: the fixed code needs them",
 )
 @pytest.mark.skipif("spawn" not in multiprocessing.get_all_start_methods(), reason="no spawn here")
-def test_fixed_code_runs_under_spawn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_fixed_code_runs_under_spawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     module_path = tmp_path / "fixed_module_under_test.py"
     shutil.copy(HERE / "fixable_module.py", module_path)
     assert main(["lint", "--fix", str(module_path)]) == 0

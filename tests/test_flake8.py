@@ -10,11 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_lint import CORPUS, EXPECTED
 
 from mpcontext._flake8 import Plugin
 from mpcontext._lint import RULES
-
-from test_lint import CORPUS, EXPECTED
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("flake8") is None,
@@ -27,7 +26,9 @@ LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d
 def flake8(*args: str) -> list[dict[str, str]]:
     result = subprocess.run(
         [sys.executable, "-m", "flake8", "--isolated", "--select", "MPC,E999", *args],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode in (0, 1), result.stderr
     assert result.stderr == ""
@@ -37,7 +38,9 @@ def flake8(*args: str) -> list[dict[str, str]]:
 def lint(*args: str) -> list[dict[str, object]]:
     result = subprocess.run(
         [sys.executable, "-m", "mpcontext", "lint", "--format", "json", *args],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     found: list[dict[str, object]] = json.loads(result.stdout)
     return found
@@ -49,17 +52,25 @@ def test_same_findings_as_lint_on_the_corpus() -> None:
     assert len(by_lint) == sum(len(found) for found in EXPECTED.values())
     mpc = sorted(
         (Path(f["path"]).name, int(f["line"]), int(f["col"]), f["code"], f["text"])
-        for f in by_flake8 if f["code"].startswith("MPC")
+        for f in by_flake8
+        if f["code"].startswith("MPC")
     )
     expected = sorted(
-        (Path(str(f["path"])).name, f["line"], f["column"], f["code"], f"{f['message']}; {f['hint']}")
-        for f in by_lint if f["code"] != "MPC000"
+        (
+            Path(str(f["path"])).name,
+            f["line"],
+            f["column"],
+            f["code"],
+            f"{f['message']}; {f['hint']}",
+        )
+        for f in by_lint
+        if f["code"] != "MPC000"
     )
     assert mpc == expected
     # A file that does not parse is flake8's own E999, on the same line.
-    assert [(Path(f["path"]).name, f["code"], int(f["line"])) for f in by_flake8 if f["code"] == "E999"] == [
-        (Path(str(f["path"])).name, "E999", f["line"]) for f in by_lint if f["code"] == "MPC000"
-    ]
+    assert [
+        (Path(f["path"]).name, f["code"], int(f["line"])) for f in by_flake8 if f["code"] == "E999"
+    ] == [(Path(str(f["path"])).name, "E999", f["line"]) for f in by_lint if f["code"] == "MPC000"]
 
 
 def test_flake8_applies_noqa_and_select() -> None:
@@ -82,11 +93,15 @@ def test_plugin_directly() -> None:
     source = "import multiprocessing as mp\r\nX = 'é'; mp.Queue()  # noqa\r\n"
     plugin = Plugin(ast.parse(source), source.splitlines(keepends=True), "x.py")
     # flake8, not the plugin, applies noqa; columns are 0-based for flake8.
-    assert [(line, col, text.split()[0]) for line, col, text, _ in plugin.run()] == [(2, 9, "MPC002")]
+    assert [(line, col, text.split()[0]) for line, col, text, _ in plugin.run()] == [
+        (2, 9, "MPC002")
+    ]
     assert set(RULES) >= {text.split()[0] for *_, text, _ in plugin.run()}
 
 
 def test_mpcontext_does_not_import_flake8() -> None:
     code = "import sys, mpcontext, mpcontext._flake8; print('flake8' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"

@@ -86,7 +86,9 @@ EXPECTED: dict[str, list[tuple[int, int, str, bool]]] = {
 }
 
 
-def run_json(*argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict[str, object]]]:
+def run_json(
+    *argv: str, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, list[dict[str, object]]]:
     status = main(["lint", "--format", "json", *argv])
     return status, json.loads(capsys.readouterr().out)
 
@@ -166,11 +168,16 @@ def test_mpc004_message_names_function_and_method(capsys: pytest.CaptureFixture[
         (["--select", "MPC001,MPC005"], {"MPC001", "MPC005", "MPC000"}),
         (["--select", "MPC001", "--select", "MPC004"], {"MPC001", "MPC004", "MPC000"}),
         (["--ignore", "MPC002,MPC000"], {"MPC001", "MPC003", "MPC004", "MPC005"}),
-        (["--select", "MPC00", "--ignore", "MPC002"], {"MPC000", "MPC001", "MPC003", "MPC004", "MPC005"}),
+        (
+            ["--select", "MPC00", "--ignore", "MPC002"],
+            {"MPC000", "MPC001", "MPC003", "MPC004", "MPC005"},
+        ),
         (["--select", "mpc002", "--ignore", "MPC000"], {"MPC002"}),
     ],
 )
-def test_select_and_ignore(options: list[str], codes: set[str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_select_and_ignore(
+    options: list[str], codes: set[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     _, found = run_json(str(CORPUS), *options, capsys=capsys)
     assert {f["code"] for f in found} == codes
 
@@ -218,7 +225,9 @@ def test_missing_path_is_named(capsys: pytest.CaptureFixture[str]) -> None:
 def test_exit_status_in_a_real_process(target: str, status: int) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mpcontext", "lint", "--format", "json", str(CORPUS / target)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == status, result.stderr
     assert isinstance(json.loads(result.stdout), list)
@@ -226,13 +235,18 @@ def test_exit_status_in_a_real_process(target: str, status: int) -> None:
 
 def test_usage_error_in_a_real_process() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "mpcontext", "lint", "nowhere"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "mpcontext", "lint", "nowhere"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 2
     assert "no such file or directory: 'nowhere'" in result.stderr
 
 
-def test_syntax_error_does_not_stop_the_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_syntax_error_does_not_stop_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "a_broken.py").write_text("def f(:\n")
     (tmp_path / "b_null.py").write_bytes(b"x = 1\x00\n")
     (tmp_path / "c_bad_cookie.py").write_bytes(b"# -*- coding: nonsense -*-\nx = 1\n")
@@ -247,9 +261,13 @@ def test_syntax_error_does_not_stop_the_run(tmp_path: Path, capsys: pytest.Captu
     ]
 
 
-def test_invalid_escape_warnings_do_not_escape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_invalid_escape_warnings_do_not_escape(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # filterwarnings=error is on: a SyntaxWarning while parsing would fail this test.
-    (tmp_path / "escapes.py").write_text('import multiprocessing as mp\nPATTERN = "\\d"\nmp.Lock()\n')
+    (tmp_path / "escapes.py").write_text(
+        'import multiprocessing as mp\nPATTERN = "\\d"\nmp.Lock()\n'
+    )
     status, found = run_json(str(tmp_path), capsys=capsys)
     assert (status, [f["code"] for f in found]) == (1, ["MPC002"])
 
@@ -290,22 +308,29 @@ def test_walk_skips_vcs_caches_and_virtual_environments(tmp_path: Path) -> None:
         (["*/sub/*", "gen*"], ["pkg/mod.py"]),
     ],
 )
-def test_exclude(tmp_path: Path, globs: list[str], left: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_exclude(
+    tmp_path: Path, globs: list[str], left: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     make_tree(tmp_path)
     options = [arg for glob in globs for arg in ("--exclude", glob)]
     _, found = run_json(str(tmp_path), *options, capsys=capsys)
     assert [Path(str(f["path"])).relative_to(tmp_path).as_posix() for f in found] == left
 
 
-def test_a_file_given_by_name_is_linted_whatever_its_suffix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_file_given_by_name_is_linted_whatever_its_suffix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     script = tmp_path / "tool"
-    script.write_text("#!/usr/bin/env python\nimport multiprocessing\nmultiprocessing.set_start_method('spawn')\n")
+    script.write_text(
+        "#!/usr/bin/env python\nimport multiprocessing\nmultiprocessing.set_start_method('spawn')\n"
+    )
     status, found = run_json(str(script), capsys=capsys)
     assert (status, [(f["line"], f["code"]) for f in found]) == (1, [(3, "MPC001")])
 
 
-def test_relative_paths_are_reported_as_given(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_relative_paths_are_reported_as_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     make_tree(tmp_path)
     monkeypatch.chdir(tmp_path)
     assert main(["lint", "pkg"]) == 1
@@ -337,7 +362,9 @@ def test_star_arguments_of_a_factory_hold_no_context() -> None:
 
 
 def test_default_argument_runs_in_the_enclosing_scope() -> None:
-    source = b"import multiprocessing\ndef f(ctx=multiprocessing.get_context('spawn')):\n    pass\n"
+    source = (
+        b"import multiprocessing\ndef f(ctx=multiprocessing.get_context('spawn')):\n    pass\n"
+    )
     assert lint_source(source, "x.py") == []
     source = b"import multiprocessing\ndef f(n=multiprocessing.Queue()):\n    pass\n"
     assert [f.line for f in lint_source(source, "x.py")] == [2]
@@ -357,5 +384,7 @@ def test_crlf_and_latin1_positions() -> None:
 
 def test_import_mpcontext_imports_no_ast_or_tokenize() -> None:
     code = "import sys, mpcontext; print(sorted({'ast', 'tokenize'} & set(sys.modules)))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"
