@@ -480,7 +480,7 @@ def _check(call: ast.Call, name: str, stack: tuple[_Function, ...]) -> Hit | Non
             call,
             shown,
             root,
-            f"use mpcontext.{last}(...), which follows the caller's context (--fix)",
+            f"use mpcontext.{last}(...), which follows it (--fix)",
         )
         hit.factory = last
         return hit
@@ -517,7 +517,7 @@ def _default_hit(call: ast.Call, shown: str, root: str, hint: str) -> Hit:
     return Hit(
         "MPC002",
         call,
-        f"{shown}() uses multiprocessing's global default context instead of the caller's",
+        f"{shown}() uses multiprocessing's global default context, not the caller's",
         hint,
         root,
     )
@@ -532,10 +532,8 @@ def _check_executor(
     hit = Hit(
         "MPC003",
         call,
-        f"{shown}() without mp_context uses multiprocessing's global default context "
-        "instead of the caller's",
-        "pass the caller's context as mp_context, or use mpcontext.ProcessPoolExecutor(...), "
-        "which follows it (--fix)",
+        f"{shown}() without mp_context uses the global default context, not the caller's",
+        "pass mp_context=, or use mpcontext.ProcessPoolExecutor(...), which follows it (--fix)",
         root,
     )
     hit.factory = "ProcessPoolExecutor"
@@ -552,8 +550,7 @@ def _check_get_context(
         return Hit(
             "MPC005",
             call,
-            f"{shown}() without a start method fixes multiprocessing's global start method "
-            "for the whole application",
+            f"{shown}() without a method fixes the global start method of the whole application",
             "use mpcontext.current_context(), which fixes nothing",
             root,
         )
@@ -565,9 +562,9 @@ def _check_get_context(
     return Hit(
         "MPC004",
         call,
-        f"{shown}({method!r}) hard-codes a start method in {stack[-1].name}(), which neither "
-        "takes a context nor declares a requirement",
-        f"take `mp_context: ContextParam = None` and use it, or declare the requirement: "
+        f"{shown}({method!r}) hard-codes a start method in {stack[-1].name}(), which "
+        "neither takes a context nor declares a requirement",
+        f"take `mp_context: ContextParam = None`, or declare "
         f"@mpcontext.accepts_context(requires=[{method!r}], reason=...)",
         root,
     )
@@ -579,9 +576,9 @@ def _check_get_start_method(call: ast.Call, shown: str, root: str) -> Hit | None
         return Hit(
             "MPC005",
             call,
-            f"{shown}() fixes multiprocessing's global start method for the whole application",
-            "read it without fixing it: get_start_method(allow_none=True), or use "
-            "mpcontext.current_context()",
+            f"{shown}() fixes the global start method of the whole application",
+            "use get_start_method(allow_none=True) (None while unset) or "
+            "mpcontext.current_context(), which fix nothing",
             root,
         )
     return None

@@ -123,8 +123,8 @@ def test_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
     assert set(first) == {"path", "line", "column", "code", "message", "hint", "fixable", "fixed"}
     assert first["path"] == str(CORPUS / "mpc003_executor.py")
     assert first["message"] == (
-        "ProcessPoolExecutor() without mp_context uses multiprocessing's global default "
-        "context instead of the caller's"
+        "ProcessPoolExecutor() without mp_context uses the global default context, "
+        "not the caller's"
     )
     assert "mp_context" in str(first["hint"])
     assert first["fixed"] is False
@@ -139,9 +139,9 @@ def test_text_format(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lint", str(path)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == (
-        f"{path}:6:11: MPC005 multiprocessing.get_context() without a start method fixes "
-        "multiprocessing's global start method for the whole application; use "
-        "mpcontext.current_context(), which fixes nothing"
+        f"{path}:6:11: MPC005 multiprocessing.get_context() without a method fixes the global "
+        "start method of the whole application; use mpcontext.current_context(), which fixes "
+        "nothing"
     )
     assert len(lines) == 5
     assert lines[-1] == "Found 4 findings in 1 file (0 fixable with --fix)."
