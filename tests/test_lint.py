@@ -388,3 +388,12 @@ def test_import_mpcontext_imports_no_ast_or_tokenize() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_help_lists_the_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["lint", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert all(f"  {code}  {text}" in out for code, text in RULES.items())
+    assert "--fix" in out and "--diff" in out and "--exclude GLOB" in out
