@@ -97,7 +97,6 @@ _STAR_NAMES = {
 _ACCEPTS_CONTEXT = "mpcontext.accepts_context"
 # Parameter names that count as taking a context for MPC004.
 CONTEXT_PARAMS = frozenset({"mp_context", "context", "ctx", "mp_ctx"})
-_RELEVANT = re.compile(rb"multiprocessing|concurrent")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 # flake8's own pattern, so that both read a comment the same way.
 _NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
@@ -723,7 +722,7 @@ def lint_source(data: bytes, path: str, enabled: Iterable[str] = RULES) -> list[
         tree = parse(data, path)
     except (SyntaxError, ValueError) as error:
         return [syntax_finding(path, error)] if "MPC000" in enabled else []
-    if not _RELEVANT.search(data):
+    if b"multiprocessing" not in data and b"concurrent" not in data:
         return []
     module = Module(tree)
     if not module.relevant:
