@@ -74,19 +74,15 @@ _PPE_NAMES = (
     "concurrent.futures.process.ProcessPoolExecutor",
 )
 # Callables that take a context as an argument: qualified name ->
-# (keyword, position or None when keyword-only, hint).
+# (keyword, position or None when keyword-only).
 _TAKES_CONTEXT = {
-    "multiprocessing.pool.Pool": ("context", 4, "pass the caller's context: context=ctx"),
-    "multiprocessing.managers.BaseManager": ("ctx", 3, "pass the caller's context: ctx=ctx"),
-    "multiprocessing.managers.SyncManager": ("ctx", 3, "pass the caller's context: ctx=ctx"),
-    "multiprocessing.managers.SharedMemoryManager": (
-        "ctx",
-        3,
-        "pass the caller's context: ctx=ctx",
-    ),
-    "multiprocessing.sharedctypes.Value": ("ctx", None, "pass the caller's context: ctx=ctx"),
-    "multiprocessing.sharedctypes.Array": ("ctx", None, "pass the caller's context: ctx=ctx"),
-    "multiprocessing.sharedctypes.synchronized": ("ctx", 2, "pass the caller's context: ctx=ctx"),
+    "multiprocessing.pool.Pool": ("context", 4),
+    "multiprocessing.managers.BaseManager": ("ctx", 3),
+    "multiprocessing.managers.SyncManager": ("ctx", 3),
+    "multiprocessing.managers.SharedMemoryManager": ("ctx", 3),
+    "multiprocessing.sharedctypes.Value": ("ctx", None),
+    "multiprocessing.sharedctypes.Array": ("ctx", None),
+    "multiprocessing.sharedctypes.synchronized": ("ctx", 2),
 }
 # What ``from multiprocessing import *`` binds that the rules look at.
 _STAR_NAMES = {
@@ -488,12 +484,10 @@ def _check(call: ast.Call, name: str, stack: tuple[_Function, ...]) -> Hit | Non
             call, shown, root, f"make it from the caller's context: ctx.{last}(...)"
         )
     if name in _TAKES_CONTEXT:
-        keyword, position, hint = _TAKES_CONTEXT[name]
-        return (
-            None
-            if _passes_context(call, keyword, position)
-            else _default_hit(call, shown, root, hint)
-        )
+        keyword, position = _TAKES_CONTEXT[name]
+        if _passes_context(call, keyword, position):
+            return None
+        return _default_hit(call, shown, root, f"pass the caller's context: {keyword}=ctx")
     if name == "multiprocessing.set_start_method":
         return Hit(
             "MPC001",
