@@ -465,11 +465,6 @@ def test_fixed_source_lints_clean_for_fixable_rules() -> None:
     assert lint_source(result.source, "fixable_module.py") == []
 
 
-@pytest.mark.skipif(
-    not hasattr(mpcontext, "Process"),
-    reason="the mpcontext factories (branch factories) have not landed yet: the fixed code needs them",
-)
-@pytest.mark.skipif("spawn" not in multiprocessing.get_all_start_methods(), reason="no spawn here")
 def test_fixed_code_runs_under_spawn(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -483,8 +478,11 @@ def test_fixed_code_runs_under_spawn(
     monkeypatch.syspath_prepend(str(tmp_path))
     import fixed_module_under_test  # type: ignore[import-not-found]
 
+    fixed_before = multiprocessing.get_start_method(allow_none=True)
     try:
         with mpcontext.using("spawn"):
             assert fixed_module_under_test.run() == ["spawn", "spawn", "spawn"]
+        # The fixed library left the application's global start method alone.
+        assert multiprocessing.get_start_method(allow_none=True) == fixed_before
     finally:
         sys.modules.pop("fixed_module_under_test", None)
