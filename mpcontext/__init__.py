@@ -11,6 +11,24 @@ from __future__ import annotations
 from ._decorate import accepts_context
 from ._env import refresh_environment
 from ._errors import InvalidContextError, MPContextError, PreflightError, StartMethodError
+from ._factories import (
+    Array,
+    Barrier,
+    BoundedSemaphore,
+    Condition,
+    Event,
+    JoinableQueue,
+    Lock,
+    Manager,
+    Pool,
+    Process,
+    ProcessPoolExecutor,
+    Queue,
+    RLock,
+    Semaphore,
+    SimpleQueue,
+    Value,
+)
 from ._field import ContextField
 from ._methods import available_start_methods
 from ._registry import Registry, registry
@@ -24,15 +42,31 @@ if TYPE_CHECKING:
     from ._types import StartMethod
 
 __all__ = [
+    "Array",
+    "Barrier",
+    "BoundedSemaphore",
+    "Condition",
     "ContextField",
     "ContextParam",
+    "Event",
     "InvalidContextError",
+    "JoinableQueue",
+    "Lock",
     "MPContextError",
+    "Manager",
+    "Pool",
     "PreflightError",
+    "Process",
+    "ProcessPoolExecutor",
+    "Queue",
+    "RLock",
     "Registry",
     "Requirement",
+    "Semaphore",
+    "SimpleQueue",
     "StartMethod",
     "StartMethodError",
+    "Value",
     "__version__",
     "accepts_context",
     "available_start_methods",
