@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import multiprocessing.context
 import os
-from collections.abc import Iterator
+from multiprocessing.queues import SimpleQueue
+from collections.abc import Callable, Iterator
 from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
 
 import pytest
 
@@ -19,22 +21,25 @@ from mpcontext import ContextParam, accepts_context
 _inherited = {"set": False}
 
 
-def report_start(queue: multiprocessing.queues.SimpleQueue[tuple[int, bool]]) -> None:
+def report_start(queue: SimpleQueue[tuple[int, bool]]) -> None:
     """Run in a child: tell the parent who our parent is and what we inherited."""
     queue.put((os.getppid(), _inherited["set"]))
 
 
-def how_started(context: BaseContext) -> str:
-    """Start a child with `context`; return the start method it shows it ran under.
+def how_started(context: BaseContext | None = None) -> str:
+    """Start a child; return the start method it shows it ran under.
 
-    A forked child inherits state set in the parent at run time; a spawned
-    or forkserver child does not, and the forkserver's children have the
-    forkserver as their parent.
+    With `context`, its own ``SimpleQueue`` and ``Process``; without,
+    mpcontext's factories, which use the context in force. A forked child
+    inherits state set in the parent at run time; a spawned or forkserver
+    child does not, and the forkserver's children have another parent.
     """
-    queue = context.SimpleQueue()
+    queue = context.SimpleQueue() if context else mpcontext.SimpleQueue()
+    # BaseContext declares no Process (its subclasses do).
+    make_process: Callable[..., BaseProcess] = getattr(context, "Process", mpcontext.Process)
     _inherited["set"] = True
     try:
-        process = context.Process(target=report_start, args=(queue,))
+        process = make_process(target=report_start, args=(queue,))
         process.start()
         parent, inherited = queue.get()
         process.join()
@@ -58,10 +63,16 @@ def start_with_context_in_force(*, mp_context: ContextParam = None) -> str:
     return how_started(mpcontext.current_context())
 
 
+@accepts_context
+def start_with_factory(*, mp_context: ContextParam = None) -> str:
+    """Start a child with mpcontext's factories, given no context."""
+    return how_started()
+
+
 @accepts_context(requires=("spawn", "forkserver"), reason="it needs a fresh interpreter")
 def start_fresh(*, mp_context: ContextParam = None) -> str:
     """Start a child under a start method that does not fork."""
-    return how_started(mpcontext.current_context())
+    return start_with_factory()
 
 
 @accepts_context

@@ -34,6 +34,7 @@ from authorapi_targets import (
     start_fresh,
     start_with_argument,
     start_with_context_in_force,
+    start_with_factory,
 )
 
 METHODS = mpcontext.available_start_methods()
@@ -272,6 +273,7 @@ def test_the_environment_variable_is_used_when_nothing_is_chosen(
         mpcontext.refresh_environment()
 
 
+@pytest.mark.allow_global_start_method
 def test_follows_a_later_set_start_method(restore_start_method: None) -> None:
     assert seen()[0] is ctx(DEFAULT)
     multiprocessing.set_start_method(NOT_DEFAULT, force=True)
@@ -426,6 +428,7 @@ def test_a_default_outside_requires_falls_back_to_the_first_available() -> None:
     assert "'fork'" in origin
 
 
+@pytest.mark.allow_global_start_method
 def test_the_fallback_follows_the_order_of_requires(restore_start_method: None) -> None:
     @accepts_context(requires=("forkserver", "spawn"))
     def prefers_forkserver(*, mp_context: ContextParam = None) -> BaseContext:
@@ -435,6 +438,7 @@ def test_the_fallback_follows_the_order_of_requires(restore_start_method: None) 
     assert prefers_forkserver() is ctx("forkserver")
 
 
+@pytest.mark.allow_global_start_method
 def test_an_allowed_default_is_kept(restore_start_method: None) -> None:
     multiprocessing.set_start_method("spawn", force=True)
     context, origin, explicit = gpu()
@@ -443,6 +447,7 @@ def test_an_allowed_default_is_kept(restore_start_method: None) -> None:
     assert "set_start_method" in origin
 
 
+@pytest.mark.allow_global_start_method
 def test_a_nested_requirement_falls_back_from_an_outer_fallback(
     restore_start_method: None,
 ) -> None:
@@ -854,8 +859,18 @@ def test_processes_started_inside_run_under_the_context(
         assert start_with_context_in_force() == method
 
 
+@pytest.mark.parametrize("method", METHODS)
+def test_processes_started_by_the_factories_inside_run_under_the_context(method: str) -> None:
+    before = multiprocessing.get_start_method(allow_none=True)
+    assert start_with_factory(mp_context=method) == method
+    with using(method):
+        assert start_with_factory() == method
+    assert multiprocessing.get_start_method(allow_none=True) == before
+
+
 def test_processes_started_inside_follow_the_default() -> None:
     assert start_with_context_in_force() == DEFAULT
+    assert start_with_factory() == DEFAULT
 
 
 @pytest.mark.skipif(DEFAULT != "fork", reason="needs a platform whose default is fork")

@@ -244,6 +244,7 @@ def test_reading_none_under_an_explicit_method_outside_requires_is_refused() -> 
         assert obj.mp_context is ctx("forkserver")
 
 
+@pytest.mark.allow_global_start_method
 def test_reading_none_under_a_default_outside_requires_falls_back(
     restore_start_method: None,
 ) -> None:

@@ -70,6 +70,7 @@ def test_build_index_requires_a_method_that_does_not_fork(
     assert index["mat"] == frozenset(paths[:1])
 
 
+@pytest.mark.allow_global_start_method
 def test_build_index_falls_back_from_a_fork_default(
     paths: list[str], restore_start_method: None
 ) -> None:

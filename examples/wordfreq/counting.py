@@ -64,8 +64,10 @@ def iter_counts(
     paths = list(paths)
     if not paths:
         return
-    context = mpcontext.resolve_context(mp_context)  # the one chosen: typed as a context
-    with context.Pool(min(processes or len(paths), len(paths))) as pool:
+    # mpcontext's Pool: the stdlib's, checked before tasks leave, never fixing
+    # the global start method. Passing mp_context on is the idiom: it holds
+    # the context chosen (or the one in force), resolved.
+    with mpcontext.Pool(min(processes or len(paths), len(paths)), mp_context=mp_context) as pool:
         yield from zip(paths, pool.imap(count_file, paths))
 
 

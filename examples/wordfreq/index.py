@@ -6,7 +6,6 @@ Building it needs a start method that does not fork: see ``build_index``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 
 import mpcontext
 from mpcontext import ContextParam
@@ -49,9 +48,9 @@ def build_index(
         For each word, the set of the paths holding it.
     """
     paths = list(paths)
-    context = mpcontext.resolve_context(mp_context)
+    context = mpcontext.resolve_context(mp_context)  # typed as a BaseContext
     index: dict[str, set[str]] = {}
-    with ProcessPoolExecutor(max_workers, mp_context=context) as executor:
+    with mpcontext.ProcessPoolExecutor(max_workers, mp_context=context) as executor:
         for path, words in zip(paths, executor.map(words_of, paths)):
             for word in words:
                 index.setdefault(word, set()).add(path)
