@@ -28,7 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
         "available start method, and using().",
     )
     from ._lintcli import add_lint_parser
+    from ._report import add_report_parser
 
+    add_report_parser(commands)
     add_lint_parser(commands)
     return parser
 
@@ -40,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ._demo import run_demo
 
         return run_demo()
+    if args.command == "report":
+        from ._report import run_report
+
+        return run_report(args)
     if args.command == "lint":
         from ._lintcli import run_lint
 
