@@ -24,8 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "demo",
         help="a tour of mpcontext on this machine",
-        description="A tour of mpcontext on this machine: resolution under every "
-        "available start method, and using().",
+        description="A tour of mpcontext on this machine: a library function run under "
+        "every available start method, using(), its generated docstring note, a "
+        "requirement, the registry report, a pre-flight catch and executor(). It changes "
+        "no global state and leaves no process behind.",
     )
     from ._lintcli import add_lint_parser
     from ._report import add_report_parser
