@@ -107,7 +107,8 @@ def describe_error(error: BaseException) -> str:
     """Return ``"Type: message (at file:line)"`` for an error raised by an import."""
     if isinstance(error, SyntaxError) and error.filename:
         return f"{type(error).__name__}: {error.msg} (at {error.filename}:{error.lineno})"
-    text = f"{type(error).__name__}: {error}".rstrip(": ")
+    message = str(error)
+    text = f"{type(error).__name__}: {message}" if message else type(error).__name__
     import traceback  # only when there is an error to describe
 
     frames = [
@@ -402,8 +403,12 @@ def run_report(args: argparse.Namespace) -> int:
 def _not_a_name(package: str) -> str:
     message = f"PACKAGE must be a module name such as 'mylib' or 'mylib.sub', got {package!r}"
     head, tail = os.path.split(os.path.normpath(package))
-    if tail.isidentifier() and os.path.isdir(package):
-        message += f"; for the package in that directory use: --path {head or '.'} {tail}"
+    if os.path.isfile(package) and tail.endswith(".py"):
+        tail = tail[:-3]
+    elif not os.path.isdir(package):
+        return message
+    if tail.isidentifier():
+        message += f"; to report it, use: --path {head or '.'} {tail}"
     return message
 
 

@@ -280,6 +280,7 @@ def test_a_broken_submodule_is_reported_and_the_rest_listed(
             "__init__.py": "print('printed at import')\n",
             "a_broken.py": "import mpcontext\n\n1 / 0\n",
             "b_syntax.py": "def f(:\n",
+        "b_value.py": "raise ValueError\n",
             "c_exits.py": "raise SystemExit(3)\n",
             "d_missing/__init__.py": "import no_such_module_xyz\n",
             "d_missing/inner.py": "raise RuntimeError('never imported')\n",
@@ -300,6 +301,8 @@ def test_a_broken_submodule_is_reported_and_the_rest_listed(
         f"ZeroDivisionError: division by zero (at {where / 'a_broken.py'}:3)",
         f"{prefix} {name}.b_syntax, so the report lacks what it registers: "
         f"SyntaxError: invalid syntax (at {where / 'b_syntax.py'}:1)",
+        f"{prefix} {name}.b_value, so the report lacks what it registers: "
+        f"ValueError (at {where / 'b_value.py'}:1)",
         f"{prefix} {name}.c_exits, so the report lacks what it registers: "
         f"SystemExit: 3 (at {where / 'c_exits.py'}:1)",
         f"{prefix} {name}.d_missing, so the report lacks what it registers: "
@@ -365,7 +368,14 @@ def test_a_path_for_package_is_a_usage_error(capsys: pytest.CaptureFixture[str])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert f"got {str(EXAMPLES / 'wordfreq')!r}" in err
-    assert f"use: --path {EXAMPLES} wordfreq" in err
+    assert f"; to report it, use: --path {EXAMPLES} wordfreq" in err
+
+
+def test_a_file_for_package_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", str(EXAMPLES / "wordfreq" / "index.py")])
+    assert exit_info.value.code == 2
+    assert f"; to report it, use: --path {EXAMPLES / 'wordfreq'} index" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
