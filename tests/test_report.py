@@ -166,7 +166,8 @@ def rst_parsed(source: str) -> list[list[str]]:
         settings_overrides={"report_level": 1, "halt_level": 1, "warning_stream": False},
     )
     (table,) = doctree.findall(nodes.table)
-    return [[entry.astext() for entry in row.findall(nodes.entry)] for row in table.findall(nodes.row)]
+    rows = table.findall(nodes.row)
+    return [[entry.astext() for entry in row.findall(nodes.entry)] for row in rows]
 
 
 def test_rst_has_the_shape_of_a_table_of_the_entries() -> None:
@@ -280,7 +281,7 @@ def test_a_broken_submodule_is_reported_and_the_rest_listed(
             "__init__.py": "print('printed at import')\n",
             "a_broken.py": "import mpcontext\n\n1 / 0\n",
             "b_syntax.py": "def f(:\n",
-        "b_value.py": "raise ValueError\n",
+            "b_value.py": "raise ValueError\n",
             "c_exits.py": "raise SystemExit(3)\n",
             "d_missing/__init__.py": "import no_such_module_xyz\n",
             "d_missing/inner.py": "raise RuntimeError('never imported')\n",
