@@ -110,7 +110,7 @@ def _every_method() -> None:
     _say("@mpcontext.accepts_context")
     _say("def start_worker(*, mp_context: ContextParam = None):")
     _say("    with mpcontext.ProcessPoolExecutor(1, mp_context=mp_context) as pool:")
-    _say("        return explain_context(), pool.submit(where_am_i).result()")
+    _say("        return mpcontext.explain_context(), pool.submit(where_am_i).result()")
     print()
     for method in available_start_methods():
         _say(f"start_worker(mp_context={method!r}):")
