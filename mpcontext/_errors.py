@@ -12,6 +12,7 @@ from __future__ import annotations
 import pickle
 
 __all__ = [
+    "ConfigurationError",
     "InvalidContextError",
     "MPContextError",
     "PreflightError",
@@ -38,6 +39,15 @@ class StartMethodError(MPContextError, ValueError):
 
     The message names the function, the start method it was given, the ones
     it allows and the reason it gave for its requirement.
+    """
+
+
+class ConfigurationError(MPContextError, ValueError):
+    """A setting of mpcontext's (an environment variable) holds a bad value.
+
+    Raised where the setting is used, never at import: for example a
+    ``MPCONTEXT_PREFLIGHT`` other than ``off``, ``cheap`` or ``full``. The
+    message names the setting, quotes the value and lists those accepted.
     """
 
 
