@@ -11,6 +11,7 @@ from __future__ import annotations
 from ._env import refresh_environment
 from ._errors import InvalidContextError, MPContextError, PreflightError, StartMethodError
 from ._methods import available_start_methods
+from ._preflight import check_picklable
 from ._resolve import current_context, explain_context, resolve_context
 from ._scope import carry, using
 from ._types import ContextParam, Requirement
@@ -31,6 +32,7 @@ __all__ = [
     "__version__",
     "available_start_methods",
     "carry",
+    "check_picklable",
     "current_context",
     "explain_context",
     "refresh_environment",
