@@ -62,12 +62,7 @@ def interactive_main(obj: object = None) -> str | None:
     says whether it was typed at an interactive prompt of a main that has a
     file (``code.interact``).
     """
-    main = sys.modules.get("__main__")
-    spec_name = getattr(getattr(main, "__spec__", None), "name", None)
-    if isinstance(spec_name, str):
-        why = _main_by_name(spec_name)
-    else:
-        why = _main_by_path(getattr(main, "__file__", None))
+    why = _main_state()
     if why is not None:
         return why
     filename = _source_file(obj)
@@ -85,6 +80,21 @@ def _source_file(obj: object) -> str:
         if isinstance(filename, str):
             return filename
     return ""
+
+
+_main_cache: list[tuple[object, object, object, str | None]] = []
+
+
+def _main_state() -> str | None:
+    # Remembered for the __main__ module, spec and file it was worked out for.
+    main = sys.modules.get("__main__")
+    spec_name = getattr(getattr(main, "__spec__", None), "name", None)
+    path = getattr(main, "__file__", None)
+    if _main_cache and _main_cache[0][:3] == (main, spec_name, path):
+        return _main_cache[0][3]
+    why = _main_by_name(spec_name) if isinstance(spec_name, str) else _main_by_path(path)
+    _main_cache[:] = [(main, spec_name, path, why)]
+    return why
 
 
 def _main_by_name(name: str) -> str | None:

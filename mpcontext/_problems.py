@@ -143,15 +143,15 @@ def _fork_fix(reason: str) -> str:
 def _fixes(problem: Problem, method: str, pool: bool) -> str:
     kind = problem.kind
     if kind in _BY_REFERENCE:
-        first = "define it with def at the top level of an importable module (a .py file you import)"
+        how = "with def " if kind == LAMBDA else ""
+        first = f"define it {how}at the top level of an importable module (a .py file you import)"
         if not pool:
             second = _fork_fix("where a Process pickles nothing")
         elif kind == INTERACTIVE:
             second = _fork_fix("whose pool workers have the interactive session's functions")
         else:
             second = _fork_fix(
-                "and define it with def at the top level of the session, "
-                "which forked workers have"
+                f"and define it {how}at the top level of the session, which forked workers have"
             )
     elif kind == CROSS_CONTEXT:
         first = "make it from the same context as the process (ctx.Lock(), ctx.Queue()...)"
@@ -161,9 +161,11 @@ def _fixes(problem: Problem, method: str, pool: bool) -> str:
         second = "use a Manager's version (manager.Lock(), manager.Queue()...), which can travel in a task"
     else:
         first = "pass something picklable instead (create it in the child, or give its class __reduce__)"
-        second = (
-            _fork_fix("where a Process pickles nothing")
-            if not pool
-            else "give the workers what they need through the pool's initializer"
-        )
+        if not pool:
+            second = _fork_fix("where a Process pickles nothing")
+        else:
+            second = _fork_fix(
+                "and hand it to the workers through the pool's initializer and initargs, "
+                "which fork does not pickle"
+            )
     return f"Fix: {first}; or {second}."

@@ -91,7 +91,7 @@ def test_unreachable_is_refused_as_target_and_argument(method: str, pool: bool, 
     message = refused(targets.work, (1, obj), context=method, pool=pool)
     assert message.startswith("args[1]")
     assert f"started by {method!r}" in message or f"run by {method!r}" in message
-    assert "Fix: define it with def at the top level of an importable module" in message
+    assert "at the top level of an importable module (a .py file you import)" in message
 
 
 @needs_fork
@@ -134,7 +134,7 @@ def test_the_message_says_what_why_and_two_fixes() -> None:
         f"the target {local!r} (function) cannot reach a child process started by "
         f"'spawn': it is defined inside a function ('make_local.<locals>.local'), so it "
         f"cannot be imported by name (a child finds functions and classes by module and "
-        f"name). Fix: define it with def at the top level of an importable module (a .py "
+        f"name). Fix: define it at the top level of an importable module (a .py "
         f"file you import); or use the 'fork' start method, where a Process pickles "
         f"nothing (e.g. mp_context='fork')."
     )

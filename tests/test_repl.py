@@ -151,7 +151,7 @@ def test_the_repl_shows_preflight_error_at_once_and_stays_usable(repl: Repl, met
     shown = repl.run(f"repl_lib.start_child(knigit, {method!r})")
     assert "mpcontext._errors.PreflightError: the target <function knigit at " in shown
     assert f"so a {method} child would not find __main__.knigit" in shown
-    assert "Fix: define it with def at the top level of an importable module" in shown
+    assert "Fix: define it at the top level of an importable module" in shown
     assert "AttributeError" not in shown  # no child ever ran
     assert "still-alive" in repl.run("print('still' + '-alive')")
     assert "children=0" in repl.run("print('children=%d' % len(multiprocessing.active_children()))")
