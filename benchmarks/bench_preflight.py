@@ -12,12 +12,14 @@ and the median too (process starts, which vary more on a busy machine). Run: ``p
 from __future__ import annotations
 
 import argparse
+import functools
 import multiprocessing
 import statistics
 import sys
 import time
 import timeit
 from collections.abc import Callable
+from multiprocessing.context import SpawnContext
 
 import mpcontext
 
@@ -53,8 +55,8 @@ def bench_size(repeat: int) -> None:
     cases: dict[str, Callable[[], object]] = {}
     for size, data in (("1 KB", small), ("100 MB", big)):
         args = (data, [data], Record(data))
-        cases[f"cheap, {size}"] = lambda args=args: mpcontext.check_picklable(
-            work, args, {"data": args[0]}, context="spawn"
+        cases[f"cheap, {size}"] = functools.partial(
+            mpcontext.check_picklable, work, args, {"data": data}, context="spawn"
         )
     print("Cheap check: the target and three arguments (bytes, a list of it, an object")
     print("holding it) plus one keyword argument, checked for spawn:")
@@ -71,8 +73,8 @@ def bench_size(repeat: int) -> None:
         ("10**6 ints", list(range(10**6))),
     )
     for size, value in values:
-        full[f"full, {size}"] = lambda value=value: mpcontext.check_picklable(
-            work, (value,), context="spawn", full=True
+        full[f"full, {size}"] = functools.partial(
+            mpcontext.check_picklable, work, (value,), context="spawn", full=True
         )
     best = _interleaved_per_call(full, number=3, repeat=min(repeat, 5))
     print("For comparison, the full level, which pickles the argument (keeping nothing;")
@@ -81,7 +83,7 @@ def bench_size(repeat: int) -> None:
         print(f"  {name:17} {seconds * 1e6:10.2f} us per check")
 
 
-def _start(context: multiprocessing.context.BaseContext, check: bool) -> float:
+def _start(context: SpawnContext, check: bool) -> float:
     args = (b"x" * 1024,)
     began = time.perf_counter()
     if check:
