@@ -1,0 +1,76 @@
+"""``import mpcontext`` imports only what resolution needs (DESIGN.md, Import cost)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import mpcontext
+
+ROOT = Path(mpcontext.__file__).resolve().parent.parent
+
+# Imported on first use only: each would add a large share to the import time
+# of every library that imports mpcontext.
+LAZY = [
+    "typing",
+    "typing_extensions",
+    "inspect",
+    "dataclasses",
+    "concurrent.futures",
+    "concurrent.futures.process",
+    "multiprocessing.pool",
+    "multiprocessing.managers",
+    "logging",
+    "difflib",
+    "ast",
+    "tokenize",
+]
+
+
+def modules_imported_by(code: str) -> set[str]:
+    """Return the modules that `code` adds to a bare interpreter's ``sys.modules``."""
+    probe = (
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "before = set(sys.modules)\n"
+        f"{code}\n"
+        "print(json.dumps(sorted(set(sys.modules) - before)))\n"
+    )
+    # -I -S: no site, no user paths, so nothing but the probe imports modules.
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", probe], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout))
+
+
+def test_bare_import_stays_light() -> None:
+    imported = modules_imported_by("import mpcontext")
+    assert "mpcontext" in imported
+    assert sorted(imported & set(LAZY)) == []
+
+
+def test_resolution_stays_light() -> None:
+    imported = modules_imported_by(
+        "import mpcontext\n"
+        "with mpcontext.using('spawn'):\n"
+        "    mpcontext.resolve_context()\n"
+        "mpcontext.explain_context()\n"
+    )
+    assert sorted(imported & set(LAZY)) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "module"),
+    [
+        ("mpcontext.StartMethod", "typing"),
+        ("mpcontext.resolve_context('spwan')", "difflib"),
+    ],
+)
+def test_lazy_modules_come_on_first_use(code: str, module: str) -> None:
+    imported = modules_imported_by(f"import mpcontext\ntry:\n    {code}\nexcept Exception:\n    pass")
+    assert module in imported
