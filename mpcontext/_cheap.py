@@ -22,7 +22,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing_extensions import TypeGuard
 
-__all__ = ["PLAIN_TYPES", "examine", "registered_reducer"]
+__all__ = ["PLAIN_TYPES", "by_reference", "examine", "registered_reducer"]
 
 PLAIN_TYPES = frozenset(
     {
@@ -53,7 +53,7 @@ def examine(obj: object, label: str, method: str, pool: bool, depth: int = 0) ->
     kind = type(obj)
     if kind in PLAIN_TYPES or depth > _MAX_DEPTH:
         return None
-    if _by_reference(obj):
+    if by_reference(obj):
         return reference_problem(obj, label, method, pool)
     if _is_partial(obj):
         return _partial_problem(obj, label, method, pool, depth)
@@ -72,8 +72,10 @@ def examine(obj: object, label: str, method: str, pool: bool, depth: int = 0) ->
     return problem
 
 
-def _by_reference(obj: object) -> bool:
-    return isinstance(obj, type) or isinstance(obj, _BY_REFERENCE_TYPES)
+def by_reference(obj: object) -> bool:
+    """Whether pickle saves `obj` by reference: a class or a function."""
+    # Not isinstance(obj, type): on 3.10, list[int] passes for a class.
+    return issubclass(type(obj), type) or isinstance(obj, _BY_REFERENCE_TYPES)
 
 
 # isinstance() alone gives a type checker containers of unknown items.

@@ -21,7 +21,7 @@ from multiprocessing.context import get_spawning_popen, set_spawning_popen
 from multiprocessing.reduction import ForkingPickler
 
 from ._byref import reference_problem
-from ._cheap import PLAIN_TYPES
+from ._cheap import PLAIN_TYPES, by_reference
 from ._primitives import MP_PRIMITIVE_MODULES, primitive_problem, semlock_class
 from ._problems import UNPICKLABLE, Problem
 
@@ -95,7 +95,7 @@ class _CheckingPickler(ForkingPickler):
 
     def reducer_override(self, obj: object) -> Any:
         # NotImplemented: pickle as usual; a reduction: a harmless stand-in.
-        if isinstance(obj, (type, types.FunctionType)):
+        if by_reference(obj):
             problem = reference_problem(obj, "", self._method, self._pool)
             if problem is not None:
                 raise _Refusal(problem)

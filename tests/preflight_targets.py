@@ -184,5 +184,7 @@ def importable_things() -> list[tuple[str, object]]:
         ("None as a value", None),
         ("type(None)", type(None)),
         ("range iterator", iter(range(3))),
+        ("generic alias (a class on 3.10)", list[int]),
+        ("union type", int | None),
         ("plain containers", [{"a": (1, 2.0, "s", b"b")}, {3}, frozenset()]),
     ]
