@@ -100,16 +100,14 @@ class _CheckingPickler(ForkingPickler):
             if problem is not None:
                 raise _Refusal(problem)
             return NotImplemented
-        if type(obj).__module__ in MP_PRIMITIVE_MODULES or (
-            self._semlock is not None and isinstance(obj, self._semlock)
-        ):
+        if type(obj).__module__ in MP_PRIMITIVE_MODULES:
             problem = primitive_problem(obj, "", self._method, self._pool)
             if problem is not None:
                 raise _Refusal(problem)
         if type(obj) in self._fd_types or (
             self._semlock is not None and isinstance(obj, self._semlock)
         ):
-            return (int, ())
+            return (int, ())  # its own reduction would duplicate a descriptor for a real child
         return NotImplemented
 
 

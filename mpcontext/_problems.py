@@ -134,38 +134,43 @@ def _predicate(problem: Problem, method: str, pool: bool) -> str:
     return f"cannot be pickled: {problem.detail}"
 
 
-def _fork_fix(reason: str) -> str:
-    if "fork" in available_start_methods():
-        return f"use the 'fork' start method, {reason} (e.g. mp_context='fork')"
-    return f"the 'fork' start method, {reason}, is not available on this platform ({sys.platform})"
+_USE_FORK = "use the 'fork' start method (e.g. mp_context='fork')"
 
 
 def _fixes(problem: Problem, method: str, pool: bool) -> str:
-    kind = problem.kind
-    if kind in _BY_REFERENCE:
+    first, second = _two_fixes(problem.kind, method, pool)
+    if second is None:
+        return (
+            f"Fix: {first}. (The other way, the 'fork' start method, is not available "
+            f"on this platform: {sys.platform}.)"
+        )
+    return f"Fix: {first}; or {second}."
+
+
+def _two_fixes(kind: str, method: str, pool: bool) -> tuple[str, str | None]:
+    """Return the fix that always works, and one with ``fork`` (``None``: no fork here)."""
+    fork = "fork" in available_start_methods()
+    if kind == CROSS_CONTEXT:
+        return (
+            "make it from the same context as the process (ctx.Lock(), ctx.Queue()...)",
+            f"start the process with 'fork' instead of {method!r}",
+        )
+    if kind == POOL_PRIMITIVE:
+        return (
+            "pass it to the workers when they start, through the pool's initializer and initargs",
+            "use a Manager's version (manager.Lock(), manager.Queue()...), which can travel in a task",
+        )
+    if kind == UNPICKLABLE:
+        first = "pass something picklable instead (create it in the child, or give its class __reduce__)"
+        with_fork = "hand it to the workers through the pool's initializer and initargs, which fork does not pickle"
+    else:
         how = "with def " if kind == LAMBDA else ""
         first = f"define it {how}at the top level of an importable module (a .py file you import)"
-        if not pool:
-            second = _fork_fix("where a Process pickles nothing")
-        elif kind == INTERACTIVE:
-            second = _fork_fix("whose pool workers have the interactive session's functions")
-        else:
-            second = _fork_fix(
-                f"and define it {how}at the top level of the session, which forked workers have"
-            )
-    elif kind == CROSS_CONTEXT:
-        first = "make it from the same context as the process (ctx.Lock(), ctx.Queue()...)"
-        second = f"start the process with 'fork' instead of {method!r}"
-    elif kind == POOL_PRIMITIVE:
-        first = "pass it to the workers when they start, through the pool's initializer and initargs"
-        second = "use a Manager's version (manager.Lock(), manager.Queue()...), which can travel in a task"
-    else:
-        first = "pass something picklable instead (create it in the child, or give its class __reduce__)"
-        if not pool:
-            second = _fork_fix("where a Process pickles nothing")
-        else:
-            second = _fork_fix(
-                "and hand it to the workers through the pool's initializer and initargs, "
-                "which fork does not pickle"
-            )
-    return f"Fix: {first}; or {second}."
+        with_fork = f"define it {how}at the top level of the interactive session, which forked workers have"
+        if pool and kind == INTERACTIVE:
+            return first, f"{_USE_FORK}, whose pool workers have the interactive session's functions" if fork else None
+    if not pool:
+        return first, f"{_USE_FORK}, where a Process pickles nothing" if fork else None
+    if method == "fork":
+        return first, f"under fork, {with_fork}"
+    return first, f"{_USE_FORK} and {with_fork}" if fork else None
