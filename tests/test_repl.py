@@ -7,7 +7,6 @@ the REPL shows ``PreflightError`` at once, starts nothing and stays usable.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import select
@@ -15,8 +14,6 @@ import signal
 import struct
 import subprocess
 import sys
-import termios
-import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +21,12 @@ from pathlib import Path
 import pytest
 
 import mpcontext
+
+if sys.platform == "win32":
+    pytest.skip("the REPL is driven through a POSIX pty", allow_module_level=True)
+
+import fcntl
+import termios
 
 TESTS = Path(__file__).parent
 METHODS = mpcontext.available_start_methods()
@@ -44,6 +47,11 @@ def _environment(**extra: str) -> dict[str, str]:
 
 
 def _children_of(pid: int) -> list[int]:
+    """Return the pids of the processes whose parent is `pid`."""
+    if not os.path.isdir("/proc"):  # macOS: ask ps
+        listing = subprocess.run(["ps", "-A", "-o", "pid=,ppid="], capture_output=True, text=True)
+        pairs = (line.split() for line in listing.stdout.splitlines())
+        return [int(child) for child, parent in pairs if int(parent) == pid]
     children = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -112,14 +120,21 @@ class Repl:
         return self.read_until(mark)
 
     def close(self) -> int:
+        """Type ``exit()``; return the REPL's exit status."""
         try:
             os.write(self.fd, b"exit()\r")
             return self.process.wait(TIMEOUT)
         finally:
-            if self.process.poll() is None:  # pragma: no cover - only on a hang
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+            self.kill()
+
+    def kill(self) -> None:
+        """End the REPL and all it started, if still running; close the pty."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        if self.fd >= 0:
             os.close(self.fd)
+            self.fd = -1
 
 
 REPLS = [pytest.param({"PYTHON_BASIC_REPL": "1"}, id="basic")]
@@ -141,9 +156,7 @@ def repl(request: pytest.FixtureRequest) -> Iterator[Repl]:
         yield session
         assert session.close() == 0
     finally:
-        if session.process.poll() is None:  # pragma: no cover - the test failed
-            os.killpg(session.process.pid, signal.SIGKILL)
-            session.process.wait()
+        session.kill()
 
 
 @pytest.mark.parametrize("method", NON_FORK)
