@@ -120,7 +120,7 @@ def _pickling_error(value: object, method: str, pool: bool) -> Exception | None:
     try:
         pickler.dump(value)
     except Exception as error:  # what pickling raises is the answer
-        return error
+        return error.with_traceback(None)  # keep no frame, nor the values they hold
     finally:
         set_spawning_popen(previous)
     return None
