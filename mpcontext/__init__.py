@@ -10,6 +10,24 @@ from __future__ import annotations
 
 from ._env import refresh_environment
 from ._errors import InvalidContextError, MPContextError, PreflightError, StartMethodError
+from ._factories import (
+    Array,
+    Barrier,
+    BoundedSemaphore,
+    Condition,
+    Event,
+    JoinableQueue,
+    Lock,
+    Manager,
+    Pool,
+    Process,
+    ProcessPoolExecutor,
+    Queue,
+    RLock,
+    Semaphore,
+    SimpleQueue,
+    Value,
+)
 from ._methods import available_start_methods
 from ._preflight import check_picklable
 from ._resolve import current_context, explain_context, resolve_context
@@ -22,13 +40,29 @@ if TYPE_CHECKING:
     from ._types import StartMethod
 
 __all__ = [
+    "Array",
+    "Barrier",
+    "BoundedSemaphore",
+    "Condition",
     "ContextParam",
+    "Event",
     "InvalidContextError",
+    "JoinableQueue",
+    "Lock",
     "MPContextError",
+    "Manager",
+    "Pool",
     "PreflightError",
+    "Process",
+    "ProcessPoolExecutor",
+    "Queue",
+    "RLock",
     "Requirement",
+    "Semaphore",
+    "SimpleQueue",
     "StartMethod",
     "StartMethodError",
+    "Value",
     "__version__",
     "available_start_methods",
     "carry",

@@ -1,0 +1,203 @@
+"""Starting processes without fixing multiprocessing's global start method.
+
+CPython fixes the global start method as a side effect of starting a process
+under ``spawn`` or ``forkserver``, even from an explicit context: the spawn
+preparation data (also built when the fork server starts) call
+``multiprocessing.get_start_method()``. The process classes made here undo
+that side effect once ``start()`` returns; the contexts made here hand those
+classes to pools, executors and managers, which also start processes from
+background threads (a pool replacing a worker, an executor with
+``max_tasks_per_child``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from multiprocessing.context import BaseContext, DefaultContext
+from multiprocessing.process import BaseProcess
+
+from ._preflight import preflight
+from ._resolve import _MP_DEFAULT
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import TracebackType
+    from typing import Any, SupportsIndex, TypeVar
+
+    _C = TypeVar("_C", bound=BaseContext)
+
+__all__ = [
+    "GuardedProcess",
+    "concrete_context",
+    "guarded_context",
+    "guarded_process_class",
+    "new_process",
+]
+
+# The instance attribute holding the context a process made by the
+# ``Process`` factory is checked against before it starts. Not pickled.
+_CHECK = "_mpcontext_context"
+
+
+class _StartGuard:
+    """Undo, after the starts it surrounds, the fixing of the global start method.
+
+    Starts may overlap (a pool's worker handler thread, several threads of the
+    application): the state is read when the first one begins and restored
+    when the last one ends, and only when it was unset before and is now what
+    ``get_start_method()`` fixes it to (the platform default). An application
+    that calls ``set_start_method`` for another method meanwhile keeps it.
+    """
+
+    __slots__ = ("_active", "_lock", "_was_unset")
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the starts in progress (after a fork, in the child)."""
+        self._lock = threading.Lock()
+        self._active = 0
+        self._was_unset = False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._active == 0:
+                self._was_unset = _MP_DEFAULT._actual_context is None
+            self._active += 1
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        with self._lock:
+            self._active -= 1
+            if (
+                self._active == 0
+                and self._was_unset
+                and _MP_DEFAULT._actual_context is _MP_DEFAULT._default_context
+            ):
+                _MP_DEFAULT._actual_context = None
+
+
+START_GUARD = _StartGuard()
+if hasattr(os, "register_at_fork"):
+    # A thread of the parent may be inside a start when another forks: the
+    # child has no such thread, and the lock may be held.
+    os.register_at_fork(after_in_child=START_GUARD.reset)
+
+
+class GuardedProcess(BaseProcess):
+    """The part every guarded process class adds to its stdlib base.
+
+    ``start()`` runs the pre-flight check (for processes made by the
+    ``Process`` factory) and leaves the global start method as it was.
+    Instances pickle as "this guarded class of that base", so a spawn child
+    rebuilds the same class whatever the base.
+    """
+
+    _mpcontext_base: type[BaseProcess]
+
+    def start(self) -> None:
+        """Check what the child would run, then start it as the base class does."""
+        context: BaseContext | None = self.__dict__.get(_CHECK)
+        if context is not None:
+            preflight(
+                getattr(self, "_target", None),
+                getattr(self, "_args", ()),
+                getattr(self, "_kwargs", None),
+                context,
+                pool=False,
+            )
+        with START_GUARD:
+            super().start()
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        state = dict(self.__dict__)
+        state.pop(_CHECK, None)
+        return (_rebuild_process, (type(self)._mpcontext_base,), state)
+
+
+_classes: dict[type[BaseProcess], type[GuardedProcess]] = {}
+_classes_lock = threading.Lock()
+
+
+def guarded_process_class(base: type[BaseProcess]) -> type[GuardedProcess]:
+    """Return the guarded subclass of the process class `base` (made once).
+
+    It has the name of `base`, so that process names (``SpawnProcess-1``,
+    ``SpawnPoolWorker-1``) and reprs stay those of the stdlib.
+    """
+    if issubclass(base, GuardedProcess):
+        return base
+    try:
+        return _classes[base]
+    except KeyError:
+        pass
+    with _classes_lock:
+        made = _classes.get(base)
+        if made is None:
+            namespace = {
+                "__module__": __name__,
+                "__qualname__": base.__qualname__,
+                "__doc__": base.__doc__,
+                "_mpcontext_base": base,
+            }
+            # type() builds it with the metaclass of `base`, if it has its own.
+            made = type(base.__name__, (GuardedProcess, base), namespace)
+            _classes[base] = made
+    return made
+
+
+def _rebuild_process(base: type[BaseProcess]) -> GuardedProcess:
+    """Unpickle a guarded process (in a spawn or forkserver child)."""
+    cls = guarded_process_class(base)
+    return cls.__new__(cls)
+
+
+def __getattr__(name: str) -> type[GuardedProcess]:
+    # The guarded classes of multiprocessing's own process classes are found
+    # by name, like any class, so that pickling the class itself works.
+    import multiprocessing.context
+
+    base = getattr(multiprocessing.context, name, None)
+    if isinstance(base, type) and issubclass(base, BaseProcess):
+        return guarded_process_class(base)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def concrete_context(context: BaseContext) -> BaseContext:
+    """Return the concrete context behind `context`, without fixing anything.
+
+    A ``DefaultContext`` (multiprocessing's module-level one) answers its
+    ``get_start_method()`` and builds its primitives by fixing the global
+    start method; its concrete context does neither.
+    """
+    if isinstance(context, DefaultContext):
+        actual: BaseContext | None = getattr(context, "_actual_context", None)
+        default: BaseContext = getattr(context, "_default_context")
+        return actual or default
+    return context
+
+
+def guarded_context(context: _C) -> _C:
+    """Return a copy of `context` whose ``Process`` is the guarded class.
+
+    For pools, executors and managers, which start their processes with
+    ``context.Process``. The copy is of the same class, so ``isinstance``
+    and ``get_start_method()`` answer as for `context`.
+    """
+    copy: _C = object.__new__(type(context))
+    copy.__dict__.update(vars(context))
+    copy.Process = guarded_process_class(getattr(context, "Process"))  # type: ignore[attr-defined]
+    return copy
+
+
+def new_process(context: BaseContext, *args: Any, **kwargs: Any) -> BaseProcess:
+    """Return a process of `context`, checked by the pre-flight when started."""
+    process = guarded_process_class(getattr(context, "Process"))(*args, **kwargs)
+    process.__dict__[_CHECK] = context
+    return process

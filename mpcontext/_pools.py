@@ -1,0 +1,221 @@
+"""The stdlib's process pools, with the pre-flight check before each task.
+
+Imported on first use by the ``Pool`` and ``ProcessPoolExecutor`` factories:
+importing ``multiprocessing.pool`` and ``concurrent.futures.process`` costs
+more than the rest of mpcontext.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures.process
+import functools
+import multiprocessing.pool
+import sys
+from multiprocessing.context import BaseContext
+
+from ._guard import guarded_context
+from ._preflight import preflight
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from concurrent.futures import Future
+    from multiprocessing.pool import ApplyResult, IMapIterator, MapResult
+    from typing import Any, TypeVar
+
+    from typing_extensions import ParamSpec
+
+    _P = ParamSpec("_P")
+    _S = TypeVar("_S")
+    _T = TypeVar("_T")
+
+__all__ = ["Pool", "ProcessPoolExecutor", "check_initializer"]
+
+
+def _seen(args: Iterable[Any]) -> Iterable[Any]:
+    # The check must not consume an iterator the pool will read later.
+    return args if isinstance(args, (tuple, list)) else ()
+
+
+def check_initializer(
+    initializer: Callable[..., object] | None, initargs: Iterable[Any], context: BaseContext
+) -> None:
+    """Check a pool's `initializer`: each worker runs it, as a process its target.
+
+    Called before the pool is made, so that nothing is left half-made (a
+    ``Pool`` whose ``__init__`` did not run complains when collected).
+    """
+    if callable(initializer):
+        preflight(initializer, _seen(initargs), None, context, pool=False)
+
+
+class Pool(multiprocessing.pool.Pool):
+    """``multiprocessing.pool.Pool`` that checks each task before sending it.
+
+    Made by ``mpcontext.Pool``, which checks the initializer first;
+    ``apply_async`` (so ``apply``), ``map``, ``map_async``,
+    ``starmap``, ``starmap_async``, ``imap`` and ``imap_unordered`` check the
+    function (and ``apply_async`` its arguments) before queueing anything.
+    Workers start without fixing the global start method.
+    """
+
+    def __init__(
+        self,
+        processes: int | None,
+        initializer: Callable[..., object] | None,
+        initargs: Iterable[Any],
+        maxtasksperchild: int | None,
+        *,
+        mp_context: BaseContext,
+    ) -> None:
+        self._mpcontext = mp_context
+        super().__init__(
+            processes, initializer, initargs, maxtasksperchild, guarded_context(mp_context)
+        )
+
+    def _check(
+        self, func: object, args: Iterable[Any] = (), kwds: Mapping[str, Any] | None = None
+    ) -> None:
+        preflight(func, _seen(args), kwds, self._mpcontext, pool=True)
+
+    def apply_async(
+        self,
+        func: Callable[..., _T],
+        args: Iterable[Any] = (),
+        kwds: Mapping[str, Any] = {},  # noqa: B006 - the stdlib's default, never mutated
+        callback: Callable[[_T], object] | None = None,
+        error_callback: Callable[[BaseException], object] | None = None,
+    ) -> ApplyResult[_T]:
+        """Check `func` and its arguments, then ``Pool.apply_async``."""
+        self._check(func, args, kwds)
+        return super().apply_async(func, args, kwds, callback, error_callback)
+
+    def map(
+        self, func: Callable[[_S], _T], iterable: Iterable[_S], chunksize: int | None = None
+    ) -> list[_T]:
+        """Check `func`, then ``Pool.map``."""
+        self._check(func)
+        return super().map(func, iterable, chunksize)
+
+    def map_async(
+        self,
+        func: Callable[[_S], _T],
+        iterable: Iterable[_S],
+        chunksize: int | None = None,
+        callback: Callable[[list[_T]], object] | None = None,
+        error_callback: Callable[[BaseException], object] | None = None,
+    ) -> MapResult[_T]:
+        """Check `func`, then ``Pool.map_async``."""
+        self._check(func)
+        return super().map_async(func, iterable, chunksize, callback, error_callback)
+
+    def starmap(
+        self,
+        func: Callable[..., _T],
+        iterable: Iterable[Iterable[Any]],
+        chunksize: int | None = None,
+    ) -> list[_T]:
+        """Check `func`, then ``Pool.starmap``."""
+        self._check(func)
+        return super().starmap(func, iterable, chunksize)
+
+    def starmap_async(
+        self,
+        func: Callable[..., _T],
+        iterable: Iterable[Iterable[Any]],
+        chunksize: int | None = None,
+        callback: Callable[[list[_T]], object] | None = None,
+        error_callback: Callable[[BaseException], object] | None = None,
+    ) -> ApplyResult[list[_T]]:
+        """Check `func`, then ``Pool.starmap_async``."""
+        self._check(func)
+        return super().starmap_async(func, iterable, chunksize, callback, error_callback)
+
+    def imap(
+        self, func: Callable[[_S], _T], iterable: Iterable[_S], chunksize: int | None = 1
+    ) -> IMapIterator[_T]:
+        """Check `func`, then ``Pool.imap``."""
+        self._check(func)
+        return super().imap(func, iterable, chunksize)
+
+    def imap_unordered(
+        self, func: Callable[[_S], _T], iterable: Iterable[_S], chunksize: int | None = 1
+    ) -> IMapIterator[_T]:
+        """Check `func`, then ``Pool.imap_unordered``."""
+        self._check(func)
+        return super().imap_unordered(func, iterable, chunksize)
+
+
+def _is_chunk_of_map(fn: object) -> bool:
+    # ProcessPoolExecutor.map submits partial(_process_chunk, fn) per chunk;
+    # map() has checked fn already.
+    return (
+        isinstance(fn, functools.partial)
+        and fn.func is concurrent.futures.process._process_chunk
+    )
+
+
+class ProcessPoolExecutor(concurrent.futures.ProcessPoolExecutor):
+    """``concurrent.futures.ProcessPoolExecutor`` that checks each task first.
+
+    Made by ``mpcontext.ProcessPoolExecutor``, which checks the initializer
+    first; ``submit`` checks the function and its arguments, ``map``
+    the function, before anything is queued. Workers start without fixing
+    the global start method.
+    """
+
+    def __init__(
+        self,
+        max_workers: int | None,
+        mp_context: BaseContext,
+        initializer: Callable[..., object] | None,
+        initargs: tuple[Any, ...],
+        max_tasks_per_child: int | None = None,
+    ) -> None:
+        self._mpcontext = mp_context
+        guarded = guarded_context(mp_context)
+        if sys.version_info >= (3, 11):
+            super().__init__(
+                max_workers,
+                guarded,
+                initializer,
+                initargs,
+                max_tasks_per_child=max_tasks_per_child,
+            )
+        else:
+            super().__init__(max_workers, guarded, initializer, initargs)
+
+    def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
+        """Check `fn` and its arguments, then ``ProcessPoolExecutor.submit``."""
+        if not _is_chunk_of_map(fn):
+            preflight(fn, args, kwargs, self._mpcontext, pool=True)
+        return super().submit(fn, *args, **kwargs)
+
+    if sys.version_info >= (3, 14):
+
+        def map(
+            self,
+            fn: Callable[..., _T],
+            *iterables: Iterable[Any],
+            timeout: float | None = None,
+            chunksize: int = 1,
+            buffersize: int | None = None,
+        ) -> Iterator[_T]:
+            """Check `fn`, then ``ProcessPoolExecutor.map``."""
+            preflight(fn, (), None, self._mpcontext, pool=True)
+            return super().map(
+                fn, *iterables, timeout=timeout, chunksize=chunksize, buffersize=buffersize
+            )
+
+    else:
+
+        def map(
+            self,
+            fn: Callable[..., _T],
+            *iterables: Iterable[Any],
+            timeout: float | None = None,
+            chunksize: int = 1,
+        ) -> Iterator[_T]:
+            """Check `fn`, then ``ProcessPoolExecutor.map``."""
+            preflight(fn, (), None, self._mpcontext, pool=True)
+            return super().map(fn, *iterables, timeout=timeout, chunksize=chunksize)
