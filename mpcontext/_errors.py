@@ -12,6 +12,7 @@ from __future__ import annotations
 import pickle
 
 __all__ = [
+    "BrokenPoolError",
     "ConfigurationError",
     "InvalidContextError",
     "MPContextError",
@@ -48,6 +49,16 @@ class ConfigurationError(MPContextError, ValueError):
     Raised where the setting is used, never at import: for example a
     ``MPCONTEXT_PREFLIGHT`` other than ``off``, ``cheap`` or ``full``. The
     message names the setting, quotes the value and lists those accepted.
+    """
+
+
+class BrokenPoolError(MPContextError, RuntimeError):
+    """A process pool cannot run tasks: its workers keep dying as they start.
+
+    ``multiprocessing.Pool`` would start new workers forever while its tasks
+    wait; a pool made by ``mpcontext.Pool`` raises this instead, from its
+    pending tasks and for new ones. The message carries the last line of the
+    error that stopped the last worker, when it reached its initializer.
     """
 
 
