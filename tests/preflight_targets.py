@@ -188,3 +188,28 @@ def importable_things() -> list[tuple[str, object]]:
         ("union type", int | None),
         ("plain containers", [{"a": (1, 2.0, "s", b"b")}, {3}, frozenset()]),
     ]
+
+
+def double(x: int) -> int:
+    return 2 * x
+
+
+def failing_initializer() -> None:
+    """An initializer that stops every worker it runs in."""
+    raise ValueError("bad configuration")
+
+
+def exiting_initializer() -> None:
+    """An initializer that ends its worker with no Python error."""
+    import os
+
+    os._exit(3)
+
+
+def fail_first_initializer(counter: Any) -> None:
+    """Fail in the first worker only: `counter` is a shared ``Value('i')``."""
+    with counter.get_lock():
+        counter.value += 1
+        first = counter.value == 1
+    if first:
+        raise ValueError("only the first worker fails")
