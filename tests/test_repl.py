@@ -46,22 +46,37 @@ def _environment(**extra: str) -> dict[str, str]:
     return env
 
 
-def _children_of(pid: int) -> list[int]:
-    """Return the pids of the processes whose parent is `pid`."""
+# multiprocessing's own helpers, started once and kept for the interpreter's life.
+_HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
+
+
+def _processes() -> list[tuple[int, int, str]]:
+    """Return (pid, parent pid, command line) of every process."""
     if not os.path.isdir("/proc"):  # macOS: ask ps
-        listing = subprocess.run(["ps", "-A", "-o", "pid=,ppid="], capture_output=True, text=True)
-        pairs = (line.split() for line in listing.stdout.splitlines())
-        return [int(child) for child, parent in pairs if int(parent) == pid]
-    children = []
+        listing = subprocess.run(
+            ["ps", "-A", "-o", "pid=,ppid=,command="], capture_output=True, text=True
+        )
+        rows = (line.split(None, 2) for line in listing.stdout.splitlines())
+        return [(int(row[0]), int(row[1]), row[2] if len(row) > 2 else "") for row in rows]
+    found = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 stat = Path(f"/proc/{entry}/stat").read_text()
+                command = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
             except OSError:
                 continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                children.append(int(entry))
-    return children
+            found.append((int(entry), int(stat.rsplit(")", 1)[1].split()[1]), command.decode()))
+    return found
+
+
+def _children_of(pid: int) -> list[int]:
+    """Return the pids of the processes `pid` started, but multiprocessing's helpers."""
+    return [
+        child
+        for child, parent, command in _processes()
+        if parent == pid and not any(helper in command for helper in _HELPERS)
+    ]
 
 
 class Repl:
@@ -162,7 +177,7 @@ def repl(request: pytest.FixtureRequest) -> Iterator[Repl]:
 @pytest.mark.parametrize("method", NON_FORK)
 def test_the_repl_shows_preflight_error_at_once_and_stays_usable(repl: Repl, method: str) -> None:
     shown = repl.run(f"repl_lib.start_child(knigit, {method!r})")
-    assert "mpcontext._errors.PreflightError: the target <function knigit at " in shown
+    assert "PreflightError: the target <function knigit at " in shown
     assert f"so a {method} child would not find __main__.knigit" in shown
     assert "Fix: define it at the top level of an importable module" in shown
     assert "AttributeError" not in shown  # no child ever ran
@@ -179,6 +194,23 @@ def test_without_the_check_the_spawn_child_dies_unseen(repl: Repl) -> None:
     )
     assert "exit=1" in shown
     assert "AttributeError: Can't get attribute 'knigit' on <module '__main__'" in shown
+
+
+@pytest.mark.parametrize("method", NON_FORK)
+def test_a_pool_task_from_the_repl_is_refused_too(repl: Repl, method: str) -> None:
+    shown = repl.run(f"repl_lib.pool_apply(knigit, {method!r})")
+    assert "PreflightError: the target <function knigit at " in shown
+    assert f"cannot reach a pool task run by {method!r}" in shown
+    assert "AttributeError" not in shown
+    assert "children=0" in repl.run("print('children=%d' % len(multiprocessing.active_children()))")
+    assert _children_of(repl.process.pid) == []
+
+
+@needs_fork
+def test_forked_pool_workers_run_the_repl_function(repl: Repl) -> None:
+    shown = repl.run("print('result=%r' % repl_lib.pool_apply(knigit, 'fork'))")
+    assert "Ni!" in shown
+    assert "result=None" in shown
 
 
 @needs_fork
