@@ -661,3 +661,31 @@ def test_a_bad_level_is_a_clear_error(preflight_env: Callable[[str | None], None
     preflight_env("sometimes")
     with pytest.raises(ConfigurationError, match=r"'sometimes' is not a pre-flight level; expected one of 'off', 'cheap', 'full'\. "):
         preflight_level()
+
+
+# -- the level, through mpcontext's factories ------------------------------------
+
+
+@pytest.mark.parametrize("method", NON_FORK)
+def test_the_level_applies_to_the_factories(
+    preflight_env: Callable[[str | None], None], method: str
+) -> None:
+    nested = ({"callback": lambda: None},)
+    preflight_env("full")
+    process = mpcontext.Process(target=targets.work, args=nested, mp_context=method)
+    with pytest.raises(mpcontext.PreflightError, match=r"^args\[0\]\['callback'\] <function "):
+        process.start()
+    assert process.pid is None
+    with mpcontext.Pool(1, mp_context=method) as pool:
+        with pytest.raises(mpcontext.PreflightError, match=r"^args\[0\]\['callback'\] "):
+            pool.apply(targets.work, nested)
+        assert pool.apply(targets.double, (2,)) == 4
+    preflight_env("off")
+    process = mpcontext.Process(target=lambda: None, mp_context=method)
+    with pytest.raises((pickle.PicklingError, AttributeError)) as caught:
+        process.start()  # the stdlib's own, later and vaguer, error
+    assert not isinstance(caught.value, mpcontext.PreflightError)
+    del caught
+    preflight_env("everything")
+    with pytest.raises(ConfigurationError, match="'everything' is not a pre-flight level"):
+        mpcontext.Process(target=targets.work, mp_context=method).start()
