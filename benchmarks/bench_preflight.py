@@ -2,7 +2,9 @@
 
 1. The cheap level costs the same for a 1 KB and a 100 MB argument: it never
    looks inside a value (the full level, shown for comparison, pickles it).
-2. The cheap level adds under 5 % to starting a ``spawn`` Process.
+2. The cheap level adds under 5 % to starting a ``spawn`` Process, checked
+   by hand before ``ctx.Process`` or by ``mpcontext.Process`` (levels ``off``
+   and ``cheap`` of ``MPCONTEXT_PREFLIGHT``).
 
 Each figure is measured against its baseline in the same run, timeit style:
 several repeats, interleaved, keeping the minimum (per call) or the median
@@ -14,12 +16,14 @@ from __future__ import annotations
 import argparse
 import functools
 import multiprocessing
+import os
 import statistics
 import sys
 import time
 import timeit
 from collections.abc import Callable
 from multiprocessing.context import SpawnContext
+from multiprocessing.process import BaseProcess
 
 import mpcontext
 
@@ -76,19 +80,39 @@ def bench_size(repeat: int) -> None:
         full[f"full, {size}"] = functools.partial(
             mpcontext.check_picklable, work, (value,), context="spawn", full=True
         )
-    best = _interleaved_per_call(full, number=3, repeat=min(repeat, 5))
+    for stmt in full.values():
+        stmt()  # warm up: the full level's module is imported on first use
+    best = _interleaved_per_call(full, number=3, repeat=min(repeat, 7))
     print("For comparison, the full level, which pickles the argument (keeping nothing;")
     print("large bytes go to the sink uncopied, a list's items are pickled one by one):")
     for name, seconds in best.items():
         print(f"  {name:17} {seconds * 1e6:10.2f} us per check")
 
 
-def _start(context: SpawnContext, check: bool) -> float:
-    args = (b"x" * 1024,)
+_ARGS = (b"x" * 1024,)
+
+
+def _stdlib(context: SpawnContext) -> BaseProcess:
+    return context.Process(target=work, args=_ARGS)
+
+
+def _checked(context: SpawnContext) -> BaseProcess:
+    mpcontext.check_picklable(work, _ARGS, context=context)
+    return context.Process(target=work, args=_ARGS)
+
+
+def _factory(context: SpawnContext) -> BaseProcess:
+    return mpcontext.Process(target=work, args=_ARGS, mp_context=context)
+
+
+def _set_level(level: str) -> None:
+    os.environ["MPCONTEXT_PREFLIGHT"] = level
+    mpcontext.refresh_environment()
+
+
+def _start(context: SpawnContext, make: Callable[[SpawnContext], BaseProcess]) -> float:
     began = time.perf_counter()
-    if check:
-        mpcontext.check_picklable(work, args, context=context)
-    process = context.Process(target=work, args=args)
+    process = make(context)
     process.start()
     process.join()
     elapsed = time.perf_counter() - began
@@ -98,25 +122,37 @@ def _start(context: SpawnContext, check: bool) -> float:
 
 def bench_spawn(repeat: int) -> None:
     context = multiprocessing.get_context("spawn")
-    _start(context, False)  # warm up: the first start imports more
-    plain: list[float] = []
-    checked: list[float] = []
+    ways: dict[str, tuple[str, Callable[[SpawnContext], BaseProcess]]] = {
+        "ctx.Process": ("cheap", _stdlib),
+        "check_picklable + ctx.Process": ("cheap", _checked),
+        "mpcontext.Process, level off": ("off", _factory),
+        "mpcontext.Process, level cheap": ("cheap", _factory),
+    }
+    times: dict[str, list[float]] = {name: [] for name in ways}
+    _start(context, _stdlib)  # warm up: the first start imports more
+    names = list(ways)
     for i in range(repeat):
-        # Alternate the order, so that drift hits both alike.
-        for check in (False, True) if i % 2 == 0 else (True, False):
-            (checked if check else plain).append(_start(context, check))
-    cost = _per_call(lambda: mpcontext.check_picklable(work, (b"x" * 1024,), context=context), 2000, 7)
+        # Rotate the order, so that drift hits each alike.
+        for name in names[i % len(names) :] + names[: i % len(names)]:
+            level, make = ways[name]
+            _set_level(level)
+            times[name].append(_start(context, make))
+    _set_level("cheap")
+    cost = _per_call(functools.partial(mpcontext.check_picklable, work, _ARGS, context=context), 2000, 7)
     print(f"Starting and joining a spawn Process ({repeat} of each, interleaved):")
-    print(f"  {'':18} {'min':>9} {'median':>9}")
-    for name, times in (("without the check", plain), ("with the check", checked)):
-        print(f"  {name:18} {min(times) * 1e3:7.2f}ms {statistics.median(times) * 1e3:7.2f}ms")
-    print(
-        f"  ratio (with/without): min {min(checked) / min(plain):.3f}, "
-        f"median {statistics.median(checked) / statistics.median(plain):.3f}"
-    )
-    print(
-        f"  the check alone: {cost * 1e6:.2f} us, {cost / min(plain):.4%} of the fastest start"
-    )
+    print(f"  {'':32} {'min':>9} {'median':>9}")
+    for name, measured in times.items():
+        print(f"  {name:32} {min(measured) * 1e3:7.2f}ms {statistics.median(measured) * 1e3:7.2f}ms")
+    for name, base in (
+        ("check_picklable + ctx.Process", "ctx.Process"),
+        ("mpcontext.Process, level cheap", "mpcontext.Process, level off"),
+    ):
+        print(
+            f"  ratio {name} / {base}: min {min(times[name]) / min(times[base]):.3f}, "
+            f"median {statistics.median(times[name]) / statistics.median(times[base]):.3f}"
+        )
+    fastest = min(times["ctx.Process"])
+    print(f"  the check alone: {cost * 1e6:.2f} us, {cost / fastest:.4%} of the fastest start")
 
 
 def main(argv: list[str] | None = None) -> int:
