@@ -131,14 +131,21 @@ def check_picklable(
     InvalidContextError
         `context` is not a start method available here nor a context.
 
+    Notes
+    -----
+    By default (the cheap level, what the factories run) it looks at the
+    target and at each argument itself, never inside a container or an
+    object's attributes, so its cost does not depend on the size of the
+    arguments. `full` looks everywhere.
+
     Examples
     --------
     >>> import mpcontext
     >>> mpcontext.check_picklable(len, ("abc",), context="spawn")
-    >>> mpcontext.check_picklable(lambda: 1, context="spawn")
+    >>> mpcontext.check_picklable(lambda: 1, context="spawn")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    mpcontext._errors.PreflightError: the target <function <lambda> at ...
+    mpcontext._errors.PreflightError: the target <function <lambda> at ...> (function) cannot reach a child process started by 'spawn': it is a lambda, ...
     """
     ctx = resolve_context(context)
     method = start_method_of(ctx)

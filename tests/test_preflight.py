@@ -73,10 +73,6 @@ def run_process(context: str, target: Callable[..., object], *args: object) -> i
 # -- what a child cannot find -------------------------------------------------
 
 
-class _Local:
-    pass
-
-
 def unreachable() -> list[tuple[str, object]]:
     """What a spawn child cannot find, each as it would be passed."""
     local_class = targets.make_local_class()
@@ -100,7 +96,7 @@ UNREACHABLE_IDS = [name for name, _ in unreachable()]
 @pytest.mark.parametrize("pool", [False, True], ids=["process", "pool"])
 @pytest.mark.parametrize("index", range(len(UNREACHABLE_IDS)), ids=UNREACHABLE_IDS)
 def test_unreachable_is_refused_as_target_and_argument(method: str, pool: bool, index: int) -> None:
-    name, obj = unreachable()[index]
+    _, obj = unreachable()[index]
     if callable(obj):
         message = refused(obj, context=method, pool=pool)
         assert message.startswith("the target")
@@ -574,7 +570,6 @@ def test_args_can_be_any_sequence_and_target_none() -> None:
     mpcontext.check_picklable(targets.work, [1], {"x": 2}, context="spawn", full=True)
     message = refused(targets.work, range(1), {"x": lambda: None}, context="spawn")
     assert message.startswith("kwargs['x'] ")
-    assert isinstance(pickle.PicklingError(), Exception)
     with pytest.raises(pickle.PicklingError):
         mpcontext.check_picklable(lambda: None, context="spawn")
 

@@ -10,7 +10,6 @@ import multiprocessing
 import re
 import subprocess
 import sys
-import textwrap
 from collections.abc import Iterator
 from multiprocessing import context as mp_context
 from pathlib import Path
