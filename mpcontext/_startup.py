@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from multiprocessing.pool import ApplyResult, IMapIterator, MapResult
 
 from ._errors import BrokenPoolError
@@ -124,11 +125,13 @@ class StartupWatch:
         self._lines: dict[int, str] = {}
         self._failures = 0
         self._last: tuple[int | None, str | None] = (None, None)
-        self._pool: Pool | None = None
+        self._pool: weakref.ref[Pool] | None = None
 
     def attach(self, pool: Pool) -> None:
         """Fail the tasks of `pool` when it breaks (once its ``__init__`` is done)."""
-        self._pool = pool
+        # Weakly: the pool holds the watch, and must die (and terminate its
+        # workers) when dropped, as the stdlib's does.
+        self._pool = weakref.ref(pool)
 
     def process_factory(
         self, make: Callable[..., BaseProcess]
@@ -203,7 +206,7 @@ class StartupWatch:
     def _fail_pending(self) -> None:
         # Through the pool's own result queue, so that the thread that sets
         # results (and no other) sets these too.
-        pool = self._pool
+        pool = None if self._pool is None else self._pool()
         if pool is None:
             return
         cache: Mapping[int, object] = getattr(pool, "_cache")

@@ -142,3 +142,16 @@ def test_a_main_module_without_guard_breaks_the_pool(tmp_path: Path, method: str
     assert "The last one reported no error" in result.stdout
     assert "guard its top level with if __name__ == '__main__':" in result.stdout
     assert "bootstrapping phase" in result.stderr  # what each worker said on stderr
+
+
+def test_the_watch_keeps_no_pool_alive() -> None:
+    # The pool holds its watch: a reference back would delay the stdlib's
+    # clean-up of a dropped pool to some later garbage collection.
+    import weakref
+
+    pool = mpcontext.Pool(1, targets.fail_first_initializer, (mpcontext.Value("i", 0),))
+    pool.terminate()
+    pool.join()
+    dropped = weakref.ref(pool)
+    del pool
+    assert dropped() is None
