@@ -104,6 +104,13 @@ class StartupWatch:
         The application's initializer.
     processes : int or None
         The pool's size (``None``: the stdlib's default).
+
+    Notes
+    -----
+    The pool is broken once ``max(3, 2 * processes)`` workers in a row have
+    ended with a non-zero exit code before reporting that they started; a
+    worker that started, or ended with exit code 0 (``maxtasksperchild``),
+    resets the count. One worker failing now and then breaks nothing.
     """
 
     def __init__(
