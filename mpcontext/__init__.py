@@ -8,6 +8,7 @@ See the README for a tour.
 
 from __future__ import annotations
 
+from ._decorate import accepts_context
 from ._env import refresh_environment
 from ._errors import InvalidContextError, MPContextError, PreflightError, StartMethodError
 from ._factories import (
@@ -28,8 +29,10 @@ from ._factories import (
     SimpleQueue,
     Value,
 )
+from ._field import ContextField
 from ._methods import available_start_methods
 from ._preflight import check_picklable
+from ._registry import Registry, registry
 from ._resolve import current_context, explain_context, resolve_context
 from ._scope import carry, using
 from ._types import ContextParam, Requirement
@@ -44,6 +47,7 @@ __all__ = [
     "Barrier",
     "BoundedSemaphore",
     "Condition",
+    "ContextField",
     "ContextParam",
     "Event",
     "InvalidContextError",
@@ -57,6 +61,7 @@ __all__ = [
     "ProcessPoolExecutor",
     "Queue",
     "RLock",
+    "Registry",
     "Requirement",
     "Semaphore",
     "SimpleQueue",
@@ -64,12 +69,14 @@ __all__ = [
     "StartMethodError",
     "Value",
     "__version__",
+    "accepts_context",
     "available_start_methods",
     "carry",
     "check_picklable",
     "current_context",
     "explain_context",
     "refresh_environment",
+    "registry",
     "resolve_context",
     "using",
 ]

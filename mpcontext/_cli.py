@@ -27,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="A tour of mpcontext on this machine: resolution under every "
         "available start method, and using().",
     )
+    from ._lintcli import add_lint_parser
+
+    add_lint_parser(commands)
     return parser
 
 
@@ -37,4 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ._demo import run_demo
 
         return run_demo()
+    if args.command == "lint":
+        from ._lintcli import run_lint
+
+        return run_lint(args)
     raise AssertionError(f"unhandled command {args.command!r}")  # pragma: no cover

@@ -1,0 +1,114 @@
+"""Cost of ``accepts_context``: per call, and per decoration.
+
+Per call, a decorated trivial function is timed against the same function
+undecorated and against a plain ``functools.wraps`` pass-through wrapper, in
+the same run: several interleaved repeats, the minimum of each kept (timeit
+style), printed with the ratios. Cases: the common call (argument left out),
+an explicit argument, and a function with ``requires``. Then the cost of
+decorating a function.
+
+Run: ``python benchmarks/bench_decorate.py [--repeat N] [--number N]``.
+Target: decorated / pass-through <= 2.5 for the common call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import multiprocessing
+import timeit
+from collections.abc import Callable
+
+from mpcontext import ContextParam, accepts_context
+
+
+def plain(x: int, *, mp_context: ContextParam = None) -> int:
+    return x
+
+
+def passthrough(func: Callable[..., int]) -> Callable[..., int]:
+    @functools.wraps(func)
+    def wrapper(*args: object, **kwargs: object) -> int:
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+wrapped = passthrough(plain)
+decorated = accepts_context(plain)
+required = accepts_context(requires=("fork", "spawn", "forkserver"))(plain)
+SPAWN = multiprocessing.get_context("spawn")
+
+CASES: dict[str, dict[str, str]] = {
+    "common call (argument left out)": {
+        "undecorated": "plain(1)",
+        "pass-through": "wrapped(1)",
+        "decorated": "decorated(1)",
+    },
+    "explicit argument (a context)": {
+        "undecorated": "plain(1, mp_context=SPAWN)",
+        "pass-through": "wrapped(1, mp_context=SPAWN)",
+        "decorated": "decorated(1, mp_context=SPAWN)",
+    },
+    "with requires (argument left out)": {
+        "undecorated": "plain(1)",
+        "pass-through": "wrapped(1)",
+        "decorated": "required(1)",
+    },
+}
+
+
+def best_per_call(statements: dict[str, str], repeat: int, number: int) -> dict[str, float]:
+    """Time each statement `repeat` times, interleaved; return the minimum per call."""
+    timers = {name: timeit.Timer(stmt, globals=globals()) for name, stmt in statements.items()}
+    best = dict.fromkeys(timers, float("inf"))
+    for _ in range(repeat):
+        for name, timer in timers.items():
+            best[name] = min(best[name], timer.timeit(number) / number)
+    return best
+
+
+def decoration_cost(repeat: int, number: int) -> tuple[float, float]:
+    """Return the best cost of ``accepts_context(f)`` and of a pass-through wrapper."""
+    source = (
+        "def f(x, *, mp_context=None):\n"
+        '    """Summary.\n\n    Parameters\n    ----------\n    x : int\n        X.\n    """\n'
+        "    return x\n"
+    )
+    namespace: dict[str, Callable[..., int]] = {}
+    exec(source, {"__name__": "bench_decorate_target"}, namespace)
+    function = namespace["f"]
+    timers = {
+        "decorate": timeit.Timer(lambda: accepts_context(function)),
+        "pass-through": timeit.Timer(lambda: passthrough(function)),
+    }
+    best = dict.fromkeys(timers, float("inf"))
+    for _ in range(repeat):
+        for name, timer in timers.items():
+            best[name] = min(best[name], timer.timeit(number) / number)
+    return best["decorate"], best["pass-through"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Cost of accepts_context, per call and per decoration.")
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--number", type=int, default=200_000)
+    args = parser.parse_args()
+    print(f"per call: best of {args.repeat} interleaved repeats of {args.number} calls")
+    for case, statements in CASES.items():
+        best = best_per_call(statements, args.repeat, args.number)
+        base, through, deco = best["undecorated"], best["pass-through"], best["decorated"]
+        print(
+            f"  {case:36} undecorated {base * 1e9:6.1f} ns  pass-through {through * 1e9:6.1f} ns"
+            f"  decorated {deco * 1e9:6.1f} ns  decorated/pass-through {deco / through:4.2f}"
+            f"  decorated/undecorated {deco / base:4.2f}"
+        )
+    decorate, through = decoration_cost(args.repeat, max(args.number // 100, 100))
+    print(
+        f"decorating a function: {decorate * 1e6:.1f} us"
+        f" (a functools.wraps pass-through: {through * 1e6:.1f} us)"
+    )
+
+
+if __name__ == "__main__":
+    main()

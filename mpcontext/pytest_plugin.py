@@ -1,0 +1,677 @@
+"""Run a library's tests under every start method: mpcontext's pytest plugin.
+
+The plugin is opt-in: installing mpcontext changes nothing in a pytest run
+(there is no ``pytest11`` entry point, since libraries ship mpcontext to
+their users). Enable it on the command line::
+
+    pytest -p mpcontext.pytest_plugin
+
+or in the ``conftest.py`` at the root of your tests::
+
+    pytest_plugins = ["mpcontext.pytest_plugin"]
+
+It needs pytest 7.4 or newer, and works with pytest-xdist: each worker
+loads it (``-p`` and ``pytest_plugins`` reach the workers) and
+parametrizes, simulates the default and guards in its own process.
+
+The ``mp_context`` fixture
+--------------------------
+A test that asks for ``mp_context`` runs once per start method available
+on this platform, with the method as its id (``test_pool[fork]``,
+``test_pool[spawn]``, ``test_pool[forkserver]`` on Linux). The value is a
+``multiprocessing.context.BaseContext``, and it is the context in force
+for the test, as inside ``mpcontext.using()``: code that resolves
+``mp_context=None`` (``mpcontext.current_context()``, functions decorated
+with ``accepts_context``, the factories) uses it. The previous context is
+restored after the test. Tests that do not ask for it, directly or through
+another fixture, are not parametrized.
+
+``@pytest.mark.start_methods("spawn", "forkserver")`` restricts the fixture
+for one test (or, through ``pytestmark``, a class or module; the closest
+marker wins). A method this platform lacks (``fork`` on Windows) gives a
+skipped test whose reason names the platform; a name that is no start
+method at all is a collection error. The marker is registered, so
+``--strict-markers`` accepts it. To choose the values yourself, parametrize
+``mp_context`` indirectly (``@pytest.mark.parametrize("mp_context",
+["spawn"], indirect=True)``; ``None`` stands for the context in force); the
+plugin then leaves that test alone.
+
+Options
+-------
+``--start-methods=spawn,forkserver`` (ini: ``mpcontext_start_methods``,
+names separated by commas or spaces) restricts the fixture in every test;
+the command line wins over the ini file. A name that is no start method is
+a usage error listing the valid ones; a method unavailable here gives
+skipped tests with the reason. A marked test runs the methods that both
+select; when they select none, its methods are reported as skipped.
+
+``--default-start-method=forkserver`` (ini:
+``mpcontext_default_start_method``) runs the whole session as if that were
+the platform's default start method, so that a library can test today what
+Python 3.14's ``forkserver`` default does to its ``mp_context=None`` paths.
+The plugin swaps multiprocessing's default context for the session and
+restores it at the end, without fixing the global start method:
+``multiprocessing.get_start_method(allow_none=True)`` stays ``None`` and
+``multiprocessing.set_start_method()`` still works, as on a platform whose
+default it is. Children see what they would see there: CPython fixes the
+global start method inside every child, to the method of the context that
+started it, and for a plain ``multiprocessing.Process`` (started by the
+default) to its parent's default, which a ``fork`` child inherits and a
+``spawn`` or ``forkserver`` child receives in spawn's preparation data. So
+under ``--default-start-method=forkserver``, ``multiprocessing.Process``
+and ``multiprocessing.Pool()`` start their children with ``forkserver``,
+and ``multiprocessing.get_start_method()`` answers ``'forkserver'`` inside
+them. A method unavailable here is a usage error. When something fixed the
+global start method before the plugin was configured (a
+``set_start_method()`` call in a ``conftest.py``, for instance), that
+choice still wins, and the plugin warns that the option has no effect.
+
+The guard
+---------
+A test that changes or fixes multiprocessing's global start method by
+calling its global functions, ``multiprocessing.set_start_method()``, or
+``multiprocessing.get_context()`` / ``multiprocessing.get_start_method()``
+without an argument (both fix it), fails with a message naming the test,
+the call and where it was made, and how to avoid it. That covers calls made
+by the code under test and by the test's function-scoped fixtures (a call
+in a fixture's teardown is an error at teardown). After every test the
+global start method is restored to what it was when the tests began, so one
+test never changes what the next one runs under.
+
+What is not blamed: calls made inside the standard library on a test's
+behalf. CPython fixes the global start method when it starts a ``spawn`` or
+``forkserver`` process, even from an explicit context; and the module-level
+conveniences (``multiprocessing.Queue()``, ``multiprocessing.Pool()``,
+``multiprocessing.Process(...).start()``) and
+``concurrent.futures.ProcessPoolExecutor()`` without ``mp_context`` fix it
+through their own ``get_context()``. Those are restored after the test
+without failing it. Reading the start method without fixing it,
+``multiprocessing.get_start_method(allow_none=True)`` or
+``mpcontext.current_context()``, is never blamed.
+
+A test that means to change the global start method is marked
+``@pytest.mark.allow_global_start_method``; it is still restored afterwards.
+``mpcontext_guard = false`` in the ini file turns the guard off: nothing is
+blamed or restored. A fixture wider than a function cannot set the global
+start method for several tests, since the guard restores it after each: use
+``--default-start-method``, or pass contexts explicitly.
+
+``--import-mode=importlib``
+---------------------------
+A ``spawn`` or ``forkserver`` child finds the function it runs by importing
+its module by name. Under ``--import-mode=importlib`` pytest imports test
+modules without putting their directory on ``sys.path``, so a child usually
+cannot import a target defined in a test module, and dies with
+``ModuleNotFoundError`` (or ``AttributeError``, when it finds another
+module of that name). ``fork`` children are not affected. Define such
+targets in a module the children can import (your package, or a helper
+module in a directory listed in the ``pythonpath`` ini option), or keep the
+default import mode. When a test fails under importlib mode and its
+captured output shows a child that could not import a module the test
+process has imported, the plugin adds a section to the failure report
+saying so. (With ``-s`` the output is not captured, and there is nothing
+to inspect.)
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from multiprocessing.context import BaseContext
+
+import pytest
+
+from ._methods import (
+    ALL_START_METHODS,
+    available_start_methods,
+    context_from_value,
+    start_method_of,
+)
+from ._resolve import current_context
+from ._scope import SCOPE
+from ._watch import (
+    Change,
+    actual_context,
+    global_default,
+    platform_default,
+    set_actual_context,
+    set_platform_default,
+    unwatch,
+    watch,
+)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Generator, Sequence
+
+__all__ = [
+    "mp_context",
+    "pytest_addoption",
+    "pytest_configure",
+    "pytest_generate_tests",
+    "pytest_report_header",
+    "pytest_runtest_call",
+    "pytest_runtest_makereport",
+    "pytest_runtest_setup",
+    "pytest_runtest_teardown",
+    "pytest_runtestloop",
+    "pytest_unconfigure",
+]
+
+_FIXTURE = "mp_context"
+_MARKER = "start_methods"
+_ALLOW_MARKER = "allow_global_start_method"
+_OPTION = "--start-methods"
+_DEFAULT_OPTION = "--default-start-method"
+_INI = "mpcontext_start_methods"
+_DEFAULT_INI = "mpcontext_default_start_method"
+_GUARD_INI = "mpcontext_guard"
+_ORIGIN = "chosen by the mp_context fixture of mpcontext.pytest_plugin"
+_HOW_TO_ALLOW = (
+    f"If this test means to change the global start method, mark it "
+    f"@pytest.mark.{_ALLOW_MARKER}."
+)
+
+
+# --- Options -----------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add ``--start-methods``, ``--default-start-method`` and their ini keys."""
+    group = parser.getgroup("mpcontext", "mpcontext: start methods")
+    group.addoption(
+        _OPTION,
+        dest="mpcontext_start_methods",
+        metavar="METHODS",
+        default=None,
+        help="run tests using the mp_context fixture only under these start "
+        "methods (comma-separated, e.g. spawn,forkserver). "
+        f"Default: every method available here; ini: {_INI}.",
+    )
+    group.addoption(
+        _DEFAULT_OPTION,
+        dest="mpcontext_default_start_method",
+        metavar="METHOD",
+        default=None,
+        help="run the session as if METHOD were this platform's default start "
+        f"method (e.g. forkserver, Python 3.14's default). ini: {_DEFAULT_INI}.",
+    )
+    parser.addini(_INI, f"start methods for the mp_context fixture, as {_OPTION}.", default="")
+    parser.addini(
+        _DEFAULT_INI, f"the simulated default start method, as {_DEFAULT_OPTION}.", default=""
+    )
+    parser.addini(
+        _GUARD_INI,
+        "fail tests that change or fix multiprocessing's global start method "
+        "(default: true).",
+        type="bool",
+        default=True,
+    )
+
+
+class _Settings:
+    """The plugin's configuration for one pytest run, checked."""
+
+    __slots__ = ("default_method", "guard", "source", "start_methods")
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.start_methods: tuple[str, ...] | None = None
+        self.source = ""
+        option = config.getoption("mpcontext_start_methods")
+        ini = str(config.getini(_INI))
+        if option is not None:
+            self.source = f"{_OPTION}={option}"
+            self.start_methods = _parse_methods(str(option), self.source)
+        elif ini.strip():
+            self.source = f"{_INI} = {ini.strip()} (ini)"
+            self.start_methods = _parse_methods(ini, self.source)
+        self.default_method = _default_method(config)
+        self.guard = bool(config.getini(_GUARD_INI))
+
+
+def _parse_methods(text: str, source: str) -> tuple[str, ...]:
+    names = [name for name in re.split(r"[\s,]+", text) if name]
+    if not names:
+        raise pytest.UsageError(
+            f"{source}: expected one or more start methods separated by commas, "
+            f"from {_known_text()}"
+        )
+    for name in names:
+        _require_known(name, f"{source}: ")
+    return tuple(dict.fromkeys(names))
+
+
+def _default_method(config: pytest.Config) -> str | None:
+    option = config.getoption("mpcontext_default_start_method")
+    ini = str(config.getini(_DEFAULT_INI)).strip()
+    if option is not None:
+        name, source = str(option), f"{_DEFAULT_OPTION}={option}"
+    elif ini:
+        name, source = ini, f"{_DEFAULT_INI} = {ini} (ini)"
+    else:
+        return None
+    _require_known(name, f"{source}: ")
+    if name not in available_start_methods():
+        raise pytest.UsageError(
+            f"{source}: {_unavailable_text(name)}. Leave the option out on this platform."
+        )
+    return name
+
+
+def _require_known(name: str, prefix: str) -> None:
+    message = _unknown_message(name)
+    if message is not None:
+        raise pytest.UsageError(prefix + message)
+
+
+def _unknown_message(name: str) -> str | None:
+    """Say why `name` is no start method; ``None`` when it is one (here or elsewhere)."""
+    if name in ALL_START_METHODS:
+        return None
+    import difflib  # only when building a message
+
+    what = "empty start method name" if not name else "unknown start method"
+    close = difflib.get_close_matches(name.strip().lower(), ALL_START_METHODS, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else "."
+    return (
+        f"{what} {name!r}{hint} Start methods: {_known_text()} "
+        f"(available here: {_available_text()})"
+    )
+
+
+def _known_text() -> str:
+    return ", ".join(map(repr, ALL_START_METHODS))
+
+
+def _available_text() -> str:
+    return ", ".join(map(repr, available_start_methods()))
+
+
+def _unavailable_text(name: str) -> str:
+    return (
+        f"start method {name!r} is not available on this platform ({sys.platform}); "
+        f"available here: {_available_text()}"
+    )
+
+
+_SETTINGS = pytest.StashKey[_Settings]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Check the options, register the markers, swap the default, start the guard."""
+    settings = _Settings(config)
+    config.stash[_SETTINGS] = settings
+    config.addinivalue_line(
+        "markers",
+        f"{_MARKER}(*methods): run this test's mp_context fixture only under these "
+        "start methods (those unavailable here are skipped).",
+    )
+    config.addinivalue_line(
+        "markers",
+        f"{_ALLOW_MARKER}: this test may change or fix multiprocessing's global start "
+        "method; mpcontext's guard restores it afterwards instead of failing the test.",
+    )
+    guard = _Guard(settings.guard)
+    config.stash[_GUARD] = guard
+    watch(guard.record)
+    if settings.default_method is not None:
+        _simulate_default(config, settings.default_method)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Restore multiprocessing's default context and stop the guard."""
+    guard = config.stash.get(_GUARD, None)
+    if guard is not None:
+        guard.restore_entry()
+        unwatch(guard.record)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Say which start methods the session uses, for CI logs."""
+    settings = config.stash[_SETTINGS]
+    methods = settings.start_methods or available_start_methods()
+    guard = "on" if settings.guard else f"off ({_GUARD_INI})"
+    return [
+        f"mpcontext: start methods {', '.join(methods)}; default start method "
+        f"{_describe_default(settings)}; guard {guard}"
+    ]
+
+
+# --- Parametrization: the fixture, the marker ---------------------------------
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize ``mp_context`` over the start methods selected for the test."""
+    marker = metafunc.definition.get_closest_marker(_MARKER)
+    marked = None if marker is None else _marker_methods(marker, metafunc.definition.nodeid)
+    if _FIXTURE not in metafunc.fixturenames or _parametrized_by_user(metafunc):
+        return
+    settings = metafunc.config.stash[_SETTINGS]
+    params = _params(marked, settings.start_methods, settings.source)
+    metafunc.parametrize(_FIXTURE, params, indirect=True)
+
+
+def _marker_methods(marker: pytest.Mark, nodeid: str) -> tuple[str, ...]:
+    prefix = f"{nodeid}: @pytest.mark.{_MARKER}: "
+    if marker.kwargs:
+        pytest.fail(
+            f"{prefix}takes start method names as arguments, not keywords "
+            f"(got {', '.join(marker.kwargs)}=...); for example "
+            f"@pytest.mark.{_MARKER}('spawn', 'forkserver')",
+            pytrace=False,
+        )
+    if not marker.args:
+        pytest.fail(
+            f"{prefix}expected one or more start methods, from {_known_text()}", pytrace=False
+        )
+    for name in marker.args:
+        if not isinstance(name, str):
+            pytest.fail(
+                f"{prefix}expected start method names (str), got {name!r} "
+                f"({type(name).__qualname__}); for example "
+                f"@pytest.mark.{_MARKER}('spawn', 'forkserver')",
+                pytrace=False,
+            )
+        message = _unknown_message(name)
+        if message is not None:
+            pytest.fail(prefix + message, pytrace=False)
+    return tuple(dict.fromkeys(marker.args))
+
+
+def _parametrized_by_user(metafunc: pytest.Metafunc) -> bool:
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        argnames = marker.args[0] if marker.args else marker.kwargs.get("argnames", ())
+        if isinstance(argnames, str):
+            argnames = [name.strip() for name in argnames.split(",")]
+        if _FIXTURE in argnames:
+            return True
+    return False
+
+
+def _params(
+    marked: Sequence[str] | None, selected: Sequence[str] | None, source: str
+) -> list[object]:
+    if marked is None:
+        methods: Sequence[str] = available_start_methods() if selected is None else selected
+    else:
+        methods = [name for name in marked if selected is None or name in selected]
+        if not methods:
+            listed = ", ".join(map(repr, marked))
+            reason = f"@pytest.mark.{_MARKER}({listed}) selects none of {source}"
+            return [_param(name, reason) for name in marked]
+    return [_param(name) for name in methods]
+
+
+def _param(name: str, reason: str | None = None) -> object:
+    if reason is None and name not in available_start_methods():
+        reason = _unavailable_text(name)
+    if reason is None:
+        return pytest.param(name, id=name)
+    return pytest.param(name, id=name, marks=pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture
+def mp_context(request: pytest.FixtureRequest) -> Generator[BaseContext, None, None]:
+    """A multiprocessing context, one per start method, in force for the test.
+
+    Tests asking for it run once per start method available here (or those
+    selected by ``@pytest.mark.start_methods`` and ``--start-methods``),
+    with the method as the test id. The context is also the one in force,
+    as inside ``mpcontext.using()``, until the test ends.
+    """
+    if not hasattr(request, "param"):
+        pytest.fail(
+            f"the {_FIXTURE} fixture is parametrized when tests are collected: request it "
+            f"as an argument of the test or of a fixture, not with getfixturevalue()",
+            pytrace=False,
+        )
+    param: object = request.param
+    if param is None:  # parametrized by hand with None: the context in force
+        context = current_context()
+    else:
+        context = context_from_value(param, f"the {_FIXTURE} fixture")
+    token = SCOPE.set(SCOPE.get().with_context(context, True, _ORIGIN))
+    try:
+        yield context
+    finally:
+        SCOPE.reset(token)
+
+
+# --- The simulated platform default -------------------------------------------
+
+
+def _simulate_default(config: pytest.Config, method: str) -> None:
+    default = global_default()
+    actual = actual_context(default)
+    if actual is not None:
+        config.issue_config_time_warning(
+            pytest.PytestConfigWarning(
+                f"{_DEFAULT_OPTION}={method}: multiprocessing's global start method "
+                f"was already set to {start_method_of(actual)!r} before mpcontext's plugin "
+                f"was configured (by set_start_method(), or an argument-less get_context() "
+                f"or get_start_method()), and it wins over any default: the option has "
+                f"no effect. Remove that call, or remove the option."
+            ),
+            stacklevel=2,
+        )
+    set_platform_default(default, context_from_value(method))
+
+
+def _describe_default(settings: _Settings) -> str:
+    if settings.default_method is not None:
+        return f"{settings.default_method} (simulated by {_DEFAULT_OPTION})"
+    default = global_default()
+    actual = actual_context(default)
+    if actual is not None:
+        return f"{start_method_of(actual)} (set with multiprocessing.set_start_method)"
+    return f"{start_method_of(platform_default(default))} (platform default)"
+
+
+# --- The guard ----------------------------------------------------------------
+
+
+class _Guard:
+    """One pytest run's guard: the test running, its changes, what to restore."""
+
+    __slots__ = ("allowed", "baseline", "changes", "default", "enabled", "entry", "item")
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.default = global_default()
+        self.entry = (platform_default(self.default), actual_context(self.default))
+        self.baseline = self.entry[1]
+        self.item: pytest.Item | None = None
+        self.allowed = False
+        self.changes: list[Change] = []
+
+    def record(self, change: Change) -> None:
+        """Blame `change` on the test running, if any (the ``watch`` listener)."""
+        if self.enabled and self.item is not None and not self.allowed:
+            self.changes.append(change)
+
+    def begin(self, item: pytest.Item) -> None:
+        self.item = item
+        self.allowed = item.get_closest_marker(_ALLOW_MARKER) is not None
+        self.changes = []
+
+    def take(self) -> list[Change]:
+        changes, self.changes = self.changes, []
+        return changes
+
+    def end(self) -> None:
+        self.item = None
+        if self.enabled:
+            set_actual_context(self.default, self.baseline)
+
+    def restore_entry(self) -> None:
+        set_platform_default(self.default, self.entry[0])
+        set_actual_context(self.default, self.entry[1])
+
+
+_GUARD = pytest.StashKey[_Guard]()
+_GUARD_SECTION = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
+    """Take the global start method as the tests begin as the one to restore."""
+    guard = session.config.stash[_GUARD]
+    guard.baseline = actual_context(guard.default)
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, object, object]:
+    """Start watching for the test (its fixtures included)."""
+    item.config.stash[_GUARD].begin(item)
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """Fail a test that changed the global start method in its setup or body."""
+    guard = item.config.stash[_GUARD]
+    try:
+        result = yield
+    except BaseException:
+        _note(item, guard.take())
+        raise
+    _fail(item, guard.take())
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, object, object]:
+    """Restore the global start method; blame a change made in teardown."""
+    guard = item.config.stash[_GUARD]
+    try:
+        result = yield
+    except BaseException:
+        _note(item, guard.take())
+        raise
+    finally:
+        guard.end()
+    _fail(item, guard.take())
+    return result
+
+
+def _note(item: pytest.Item, changes: Sequence[Change]) -> None:
+    if changes:
+        item.stash[_GUARD_SECTION] = _guard_message(item, changes)
+
+
+def _fail(item: pytest.Item, changes: Sequence[Change]) -> None:
+    if changes:
+        pytest.fail(_guard_message(item, changes), pytrace=False)
+
+
+def _guard_message(item: pytest.Item, changes: Sequence[Change]) -> str:
+    first = changes[0]
+    verb = "fixed" if first.before is None else "changed"
+    lines = [
+        f"{item.nodeid} {verb} multiprocessing's global start method "
+        f"({first.before!r} -> {first.after!r}):"
+    ]
+    lines.extend(f"  {_describe(item, change)}" for change in changes[:5])
+    if len(changes) > 5:
+        lines.append(f"  ... and {len(changes) - 5} more")
+    lines.append(
+        "Every later test in this process would run under it, and "
+        "multiprocessing.set_start_method() would raise RuntimeError; mpcontext's "
+        "guard restored it for the next test."
+    )
+    lines.append(f"{_how_to_avoid(first)} {_HOW_TO_ALLOW}")
+    return "\n".join(lines)
+
+
+def _describe(item: pytest.Item, change: Change) -> str:
+    text = change.call
+    if change.location is not None:
+        filename, line, function = change.location
+        text += f" at {_relative(item, filename)}:{line} in {function}()"
+    if change.thread != "MainThread":
+        text += f" (thread {change.thread!r})"
+    return text
+
+
+def _relative(item: pytest.Item, filename: str) -> str:
+    from pathlib import Path
+
+    try:
+        return str(Path(filename).relative_to(item.config.rootpath))
+    except ValueError:
+        return filename
+
+
+def _how_to_avoid(change: Change) -> str:
+    if change.function == "set_start_method":
+        return (
+            f"To avoid it, give the code under test a context instead: "
+            f"multiprocessing.get_context({change.after!r}), mpcontext.using({change.after!r}) "
+            f"or the {_FIXTURE} fixture; to run the whole session under another default, "
+            f"use {_DEFAULT_OPTION}={change.after}."
+        )
+    if change.function == "get_start_method":
+        return (
+            "To avoid it, read the start method without fixing it: "
+            "multiprocessing.get_start_method(allow_none=True) (None until someone sets "
+            "it) or mpcontext.current_context().get_start_method()."
+        )
+    return (
+        "To avoid it, ask for a context by name (multiprocessing.get_context('spawn')), "
+        "take the one in force without fixing it (mpcontext.current_context()), "
+        f"or use the {_FIXTURE} fixture."
+    )
+
+
+# --- Reports ------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Add the guard's note and the ``--import-mode=importlib`` hint to a failure."""
+    report = yield
+    note = item.stash.get(_GUARD_SECTION, None)
+    if note is not None:
+        del item.stash[_GUARD_SECTION]
+        report.sections.append(("mpcontext guard", note))
+    if report.failed and item.config.getoption("importmode") == "importlib":
+        hint = _importlib_hint(report.capstderr + report.capstdout + report.longreprtext)
+        if hint is not None:
+            report.sections.append(("mpcontext: --import-mode=importlib", hint))
+    return report
+
+
+_NO_MODULE = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
+_NO_ATTRIBUTE = re.compile(r"AttributeError: Can't get attribute '(\w+)' on <module '([\w.]+)'")
+
+
+def _importlib_hint(output: str) -> str | None:
+    missing = _missing_module(output)
+    if missing is None:
+        return None
+    return (
+        f"A child process could not import {missing!r}, which this test process has "
+        f"imported. Under --import-mode=importlib pytest imports test modules without "
+        f"putting their directory on sys.path, so a spawn or forkserver child, which "
+        f"finds the function it runs by importing its module by name, cannot import a "
+        f"target defined in a test module. Move the target to a module the child can "
+        f"import (your package, or a helper module in a directory listed in the "
+        f"'pythonpath' ini option), or use the default --import-mode=prepend."
+    )
+
+
+def _missing_module(output: str) -> str | None:
+    for match in _NO_MODULE.finditer(output):
+        if match.group(1) in sys.modules:
+            return match.group(1)
+    for match in _NO_ATTRIBUTE.finditer(output):
+        attribute, name = match.groups()
+        if hasattr(sys.modules.get(name), attribute):
+            return name
+    return None
+

@@ -1,0 +1,6 @@
+"""This file does not parse, on purpose."""
+
+import multiprocessing
+
+def broken(:
+    return multiprocessing.Queue()

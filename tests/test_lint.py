@@ -1,0 +1,399 @@
+"""``python -m mpcontext lint``: the rules on the corpus, output, exit codes, walking."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mpcontext._cli import main
+from mpcontext._lint import RULES, expand_codes, iter_python_files, lint_source
+
+CORPUS = Path(__file__).parent / "lint_corpus"
+
+# file -> [(line, column, code, fixable)], exactly what lint reports.
+EXPECTED: dict[str, list[tuple[int, int, str, bool]]] = {
+    "aliases.py": [
+        (10, 25, "MPC002", True),  # after a non-ASCII character: columns count characters
+        (14, 9, "MPC002", True),
+        (15, 9, "MPC002", True),
+        (16, 9, "MPC002", True),
+        (17, 10, "MPC003", True),
+        (17, 23, "MPC003", True),
+        (17, 54, "MPC003", True),
+    ],
+    "clean.py": [],
+    "mpc001_set_start_method.py": [
+        (9, 5, "MPC001", False),
+        (13, 5, "MPC001", False),
+        (16, 1, "MPC001", False),
+    ],
+    "mpc002_default_context.py": [
+        (9, 8, "MPC002", True),
+        (13, 15, "MPC002", True),
+        (19, 13, "MPC002", True),
+        (20, 13, "MPC002", True),
+        (21, 15, "MPC002", True),
+        (22, 13, "MPC002", True),
+        (23, 13, "MPC002", True),
+        (24, 49, "MPC002", True),
+        (28, 10, "MPC002", True),
+        (30, 10, "MPC002", True),
+        (35, 11, "MPC002", False),
+        (36, 12, "MPC002", False),
+        (37, 12, "MPC002", False),
+        (38, 15, "MPC002", False),
+        (39, 14, "MPC002", False),
+    ],
+    "mpc003_executor.py": [
+        (10, 10, "MPC003", True),
+        (15, 10, "MPC003", True),
+        (20, 10, "MPC003", True),
+        (26, 10, "MPC003", True),
+    ],
+    "mpc004_hard_coded.py": [
+        (15, 11, "MPC004", False),
+        (21, 15, "MPC004", False),
+        (31, 16, "MPC004", False),
+        (56, 16, "MPC004", False),
+    ],
+    "mpc005_fixing.py": [
+        (6, 11, "MPC005", False),
+        (10, 12, "MPC005", False),
+        (14, 9, "MPC005", False),
+        (15, 9, "MPC005", False),
+    ],
+    "nested.py": [
+        (7, 12, "MPC002", True),
+        (11, 20, "MPC002", True),
+        (16, 17, "MPC002", True),
+        (20, 16, "MPC002", True),
+        (23, 20, "MPC002", True),
+    ],
+    "noqa.py": [
+        (10, 5, "MPC002", True),
+        (11, 5, "MPC003", True),
+    ],
+    "star.py": [
+        (7, 12, "MPC002", True),
+        (7, 21, "MPC002", True),
+    ],
+    "syntax_error.py": [(5, 12, "MPC000", False)],
+}
+
+
+def run_json(
+    *argv: str, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, list[dict[str, object]]]:
+    status = main(["lint", "--format", "json", *argv])
+    return status, json.loads(capsys.readouterr().out)
+
+
+def by_file(found: list[dict[str, object]]) -> dict[str, list[tuple[object, ...]]]:
+    result: dict[str, list[tuple[object, ...]]] = {name: [] for name in EXPECTED}
+    for f in found:
+        result[Path(str(f["path"])).name].append((f["line"], f["column"], f["code"], f["fixable"]))
+    return result
+
+
+def test_corpus_files_are_all_expected() -> None:
+    assert sorted(p.name for p in CORPUS.glob("*.py")) == sorted(EXPECTED)
+
+
+def test_corpus_exact_findings(capsys: pytest.CaptureFixture[str]) -> None:
+    status, found = run_json(str(CORPUS), capsys=capsys)
+    assert status == 1
+    assert by_file(found) == EXPECTED
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_file_alone(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, found = run_json(str(CORPUS / name), capsys=capsys)
+    assert status == (1 if EXPECTED[name] else 0)
+    assert [(f["line"], f["column"], f["code"], f["fixable"]) for f in found] == EXPECTED[name]
+
+
+def test_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    _, found = run_json(str(CORPUS / "mpc003_executor.py"), capsys=capsys)
+    first = found[0]
+    assert set(first) == {"path", "line", "column", "code", "message", "hint", "fixable", "fixed"}
+    assert first["path"] == str(CORPUS / "mpc003_executor.py")
+    assert first["message"] == (
+        "ProcessPoolExecutor() without mp_context uses the global default context, "
+        "not the caller's"
+    )
+    assert "mp_context" in str(first["hint"])
+    assert first["fixed"] is False
+
+
+def test_json_clean_is_an_empty_list(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_json(str(CORPUS / "clean.py"), capsys=capsys) == (0, [])
+
+
+def test_text_format(capsys: pytest.CaptureFixture[str]) -> None:
+    path = CORPUS / "mpc005_fixing.py"
+    assert main(["lint", str(path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (
+        f"{path}:6:11: MPC005 multiprocessing.get_context() without a method fixes the global "
+        "start method of the whole application; use mpcontext.current_context(), which fixes "
+        "nothing"
+    )
+    assert len(lines) == 5
+    assert lines[-1] == "Found 4 findings in 1 file (0 fixable with --fix)."
+
+
+def test_text_clean_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint", str(CORPUS / "clean.py")]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_mpc004_message_names_function_and_method(capsys: pytest.CaptureFixture[str]) -> None:
+    _, found = run_json(str(CORPUS / "mpc004_hard_coded.py"), capsys=capsys)
+    assert found[1]["message"] == (
+        "multiprocessing.get_context('forkserver') hard-codes a start method in start(), which "
+        "neither takes a context nor declares a requirement"
+    )
+    assert "requires=['forkserver']" in str(found[1]["hint"])
+
+
+@pytest.mark.parametrize(
+    ("options", "codes"),
+    [
+        (["--select", "MPC003"], {"MPC003", "MPC000"}),
+        (["--select", "MPC001,MPC005"], {"MPC001", "MPC005", "MPC000"}),
+        (["--select", "MPC001", "--select", "MPC004"], {"MPC001", "MPC004", "MPC000"}),
+        (["--ignore", "MPC002,MPC000"], {"MPC001", "MPC003", "MPC004", "MPC005"}),
+        (
+            ["--select", "MPC00", "--ignore", "MPC002"],
+            {"MPC000", "MPC001", "MPC003", "MPC004", "MPC005"},
+        ),
+        (["--select", "mpc002", "--ignore", "MPC000"], {"MPC002"}),
+    ],
+)
+def test_select_and_ignore(
+    options: list[str], codes: set[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, found = run_json(str(CORPUS), *options, capsys=capsys)
+    assert {f["code"] for f in found} == codes
+
+
+def test_unknown_code_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["lint", "--select", "MPC002,MPC009", str(CORPUS)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "unknown code 'MPC009'" in err
+    assert "MPC000, MPC001, MPC002, MPC003, MPC004, MPC005" in err
+
+
+def test_expand_codes() -> None:
+    assert expand_codes(["MPC"]) == frozenset(RULES)
+    assert expand_codes([" mpc001 , MPC002", ""]) == {"MPC001", "MPC002"}
+    with pytest.raises(ValueError, match="unknown code 'E501'"):
+        expand_codes(["E501"])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["lint", "does/not/exist.py"],
+        ["lint"],
+        ["lint", "--format", "xml", "."],
+        ["lint", "--ignore", "W1", "."],
+        ["lint", "--bogus", "."],
+    ],
+)
+def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_missing_path_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["lint", str(CORPUS / "clean.py"), "does/not/exist.py"])
+    assert "'does/not/exist.py'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("target", "status"), [("clean.py", 0), ("noqa.py", 1), ("", 1)])
+def test_exit_status_in_a_real_process(target: str, status: int) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mpcontext", "lint", "--format", "json", str(CORPUS / target)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == status, result.stderr
+    assert isinstance(json.loads(result.stdout), list)
+
+
+def test_usage_error_in_a_real_process() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mpcontext", "lint", "nowhere"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "no such file or directory: 'nowhere'" in result.stderr
+
+
+def test_syntax_error_does_not_stop_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a_broken.py").write_text("def f(:\n")
+    (tmp_path / "b_null.py").write_bytes(b"x = 1\x00\n")
+    (tmp_path / "c_bad_cookie.py").write_bytes(b"# -*- coding: nonsense -*-\nx = 1\n")
+    (tmp_path / "d_fine.py").write_text("import multiprocessing\nmultiprocessing.Queue()\n")
+    status, found = run_json(str(tmp_path), capsys=capsys)
+    assert status == 1
+    assert [(Path(str(f["path"])).name, f["code"]) for f in found] == [
+        ("a_broken.py", "MPC000"),
+        ("b_null.py", "MPC000"),
+        ("c_bad_cookie.py", "MPC000"),
+        ("d_fine.py", "MPC002"),
+    ]
+
+
+def test_invalid_escape_warnings_do_not_escape(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # filterwarnings=error is on: a SyntaxWarning while parsing would fail this test.
+    (tmp_path / "escapes.py").write_text(
+        'import multiprocessing as mp\nPATTERN = "\\d"\nmp.Lock()\n'
+    )
+    status, found = run_json(str(tmp_path), capsys=capsys)
+    assert (status, [f["code"] for f in found]) == (1, ["MPC002"])
+
+
+def make_tree(root: Path) -> None:
+    for rel in [
+        "pkg/mod.py",
+        "pkg/sub/deep.py",
+        "pkg/notes.txt",
+        ".git/hooks/x.py",
+        ".venv/lib/x.py",
+        "venv/lib/x.py",
+        "myenv/lib/x.py",
+        "pkg/__pycache__/x.py",
+        ".tox/py/x.py",
+        ".nox/py/x.py",
+        "node_modules/x/x.py",
+        "build/gen.py",
+    ]:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("import multiprocessing\nmultiprocessing.Process()\n")
+    (root / "myenv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+
+
+def test_walk_skips_vcs_caches_and_virtual_environments(tmp_path: Path) -> None:
+    make_tree(tmp_path)
+    found = [Path(p).relative_to(tmp_path).as_posix() for p in iter_python_files([str(tmp_path)])]
+    assert found == ["build/gen.py", "pkg/mod.py", "pkg/sub/deep.py"]
+
+
+@pytest.mark.parametrize(
+    ("globs", "left"),
+    [
+        (["build"], ["pkg/mod.py", "pkg/sub/deep.py"]),
+        (["deep.py"], ["build/gen.py", "pkg/mod.py"]),
+        (["*/pkg/sub"], ["build/gen.py", "pkg/mod.py"]),
+        (["*/sub/*", "gen*"], ["pkg/mod.py"]),
+    ],
+)
+def test_exclude(
+    tmp_path: Path, globs: list[str], left: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_tree(tmp_path)
+    options = [arg for glob in globs for arg in ("--exclude", glob)]
+    _, found = run_json(str(tmp_path), *options, capsys=capsys)
+    assert [Path(str(f["path"])).relative_to(tmp_path).as_posix() for f in found] == left
+
+
+def test_a_file_given_by_name_is_linted_whatever_its_suffix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "tool"
+    script.write_text(
+        "#!/usr/bin/env python\nimport multiprocessing\nmultiprocessing.set_start_method('spawn')\n"
+    )
+    status, found = run_json(str(script), capsys=capsys)
+    assert (status, [(f["line"], f["code"]) for f in found]) == (1, [(3, "MPC001")])
+
+
+def test_relative_paths_are_reported_as_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["lint", "pkg"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(os.path.join("pkg", "mod.py") + ":2:1: MPC002 ")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import multiprocessing as mp\ndef f(mp):\n    return mp.Process()\n",
+        "import multiprocessing as mp\nmp = mp.get_context('spawn')\nmp.Process()\n",
+        "from multiprocessing import Queue\nfrom queue import Queue\nQueue()\n",
+        "try:\n    from multiprocessing import Queue\nexcept ImportError:\n    from queue import Queue\nQueue()\n",
+        "from multiprocessing import Process\nclass Process:\n    pass\nProcess()\n",
+        "from . import multiprocessing\nmultiprocessing.Process()\n",
+        "import multiprocessing\nmultiprocessing.get_context(*args)\nmultiprocessing.get_start_method(**kw)\n",
+        "import multiprocessing\nprint(multiprocessing.Process)\n",
+        "import mpcontext\nmpcontext.Process(); mpcontext.Queue(); mpcontext.ProcessPoolExecutor()\n",
+    ],
+)
+def test_not_flagged(source: str) -> None:
+    assert lint_source(source.encode(), "x.py") == []
+
+
+def test_star_arguments_of_a_factory_hold_no_context() -> None:
+    source = b"import multiprocessing\nmultiprocessing.Process(*args, **kwargs)\n"
+    assert [f.code for f in lint_source(source, "x.py")] == ["MPC002"]
+
+
+def test_default_argument_runs_in_the_enclosing_scope() -> None:
+    source = (
+        b"import multiprocessing\ndef f(ctx=multiprocessing.get_context('spawn')):\n    pass\n"
+    )
+    assert lint_source(source, "x.py") == []
+    source = b"import multiprocessing\ndef f(n=multiprocessing.Queue()):\n    pass\n"
+    assert [f.line for f in lint_source(source, "x.py")] == [2]
+
+
+def test_import_inside_a_function_is_followed() -> None:
+    source = b"def f():\n    import multiprocessing.pool as mpp\n    return mpp.Pool(2)\n"
+    found = lint_source(source, "x.py")
+    assert [(f.line, f.column, f.code, f.fixable) for f in found] == [(3, 12, "MPC002", False)]
+
+
+def test_crlf_and_latin1_positions() -> None:
+    source = b"# -*- coding: latin-1 -*-\r\nimport multiprocessing\r\nX = '\xe9\xe9'; multiprocessing.Lock()\r\n"
+    found = lint_source(source, "x.py")
+    assert [(f.line, f.column) for f in found] == [(3, 11)]
+
+
+def test_import_mpcontext_imports_no_ast_or_tokenize() -> None:
+    code = "import sys, mpcontext; print(sorted({'ast', 'tokenize'} & set(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_help_lists_the_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["lint", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert all(f"  {code}  {text}" in out for code, text in RULES.items())
+    assert "--fix" in out and "--diff" in out and "--exclude GLOB" in out
