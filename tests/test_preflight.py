@@ -32,17 +32,6 @@ needs_fork = pytest.mark.skipif("fork" not in METHODS, reason="no fork start met
 TESTS = Path(__file__).parent
 
 
-@pytest.fixture(autouse=True)
-def _restore_global_start_method() -> Iterator[None]:
-    # Starting a spawn or forkserver child, even from an explicit context,
-    # fixes multiprocessing's global start method (spawn.get_preparation_data
-    # asks for it): put it back as it was for the tests that follow.
-    default: Any = mp_context._default_context  # type: ignore[attr-defined]
-    before = default._actual_context
-    yield
-    default._actual_context = before
-
-
 def refused(
     target: object,
     args: tuple[object, ...] = (),

@@ -10,10 +10,7 @@ import multiprocessing
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
-from multiprocessing import context as mp_context
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -26,15 +23,6 @@ METHODS = mpcontext.available_start_methods()
 NON_FORK = [method for method in METHODS if method != "fork"]
 TESTS = Path(__file__).parent
 TIMEOUT = 30
-
-
-@pytest.fixture(autouse=True)
-def _restore_global_start_method() -> Iterator[None]:
-    # Whatever a test starts, later tests see the global start method as it was.
-    default: Any = mp_context._default_context  # type: ignore[attr-defined]
-    before = default._actual_context
-    yield
-    default._actual_context = before
 
 
 def _children() -> set[int]:
