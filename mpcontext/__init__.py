@@ -31,6 +31,7 @@ from ._factories import (
 )
 from ._field import ContextField
 from ._methods import available_start_methods
+from ._preflight import check_picklable
 from ._registry import Registry, registry
 from ._resolve import current_context, explain_context, resolve_context
 from ._scope import carry, using
@@ -71,6 +72,7 @@ __all__ = [
     "accepts_context",
     "available_start_methods",
     "carry",
+    "check_picklable",
     "current_context",
     "explain_context",
     "refresh_environment",
