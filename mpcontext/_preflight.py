@@ -10,6 +10,7 @@ starts. The factories call ``preflight`` before ``start()``, ``submit()``,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from multiprocessing.context import BaseContext
 
 from ._cheap import examine
@@ -21,7 +22,7 @@ from ._resolve import resolve_context
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
     from ._types import ContextParam
 
@@ -127,7 +128,8 @@ def check_picklable(
           task.
         - With `full`: anything that does not pickle, at any depth.
     TypeError
-        `target` is neither callable nor ``None``, or `args` is an iterator.
+        `target` is neither callable nor ``None``, `args` is an iterator or
+        not iterable, or `kwargs` is neither a mapping nor ``None``.
     InvalidContextError
         `context` is not a start method available here nor a context.
 
@@ -155,7 +157,7 @@ def check_picklable(
             f"pass the function the child should run"
         )
     positional = _positional(args)
-    keywords: Mapping[str, object] = {} if kwargs is None else kwargs
+    keywords = _keywords(kwargs)
     if method == "fork" and not pool:
         return  # a forked Process pickles nothing
     problem = _cheap_problem(target, positional, keywords, method, pool)
@@ -170,12 +172,30 @@ def check_picklable(
 def _positional(args: Iterable[object]) -> tuple[object, ...] | list[object]:
     if isinstance(args, (tuple, list)):
         return args
-    if iter(args) is args:
+    try:
+        iterator = iter(args)
+    except TypeError:
+        raise TypeError(
+            f"args must be a tuple or a list, got {describe_value(args)}; pass the "
+            f"positional arguments of the call as a tuple"
+        ) from None
+    if iterator is args:
         raise TypeError(
             f"args must be a tuple or a list, got the iterator {describe_value(args)}, "
             f"which checking would consume; pass tuple(args) to both the check and the call"
         )
     return tuple(args)
+
+
+def _keywords(kwargs: object) -> Mapping[str, object]:
+    if kwargs is None:
+        return {}
+    if not isinstance(kwargs, Mapping):
+        raise TypeError(
+            f"kwargs must be a mapping (such as a dict) or None, got {describe_value(kwargs)}; "
+            f"pass the keyword arguments of the call as a dict"
+        )
+    return kwargs
 
 
 def _labelled(

@@ -1,0 +1,24 @@
+"""Property-based tests: any value given to a public entry point."""
+
+from __future__ import annotations
+
+import re
+
+import hardening_targets as targets
+import pytest
+
+import mpcontext
+from mpcontext import check_picklable
+
+METHODS = mpcontext.available_start_methods()
+
+
+def test_check_picklable_refuses_arguments_of_the_wrong_type_by_name() -> None:
+    # Found by test_check_picklable_any_value: a stdlib TypeError naming no
+    # value, an AttributeError, and under fork no error at all.
+    for method in METHODS:
+        with pytest.raises(TypeError, match=r"args must be a tuple or a list, got 5 \(int\)"):
+            check_picklable(targets.double, 5, context=method)  # type: ignore[arg-type]
+        for kwargs in (5, [("a", 1)], "ab"):
+            with pytest.raises(TypeError, match=r"kwargs must be a mapping .*got " + re.escape(repr(kwargs))):
+                check_picklable(targets.double, (), kwargs, context=method)  # type: ignore[arg-type]
