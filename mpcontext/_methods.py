@@ -105,8 +105,15 @@ def start_method_of(context: BaseContext) -> str:
 
 
 def describe_value(value: object) -> str:
-    """Return ``repr(value)`` with its type, shortened for a message."""
-    text = repr(value)
+    """Return ``repr(value)`` with its type, shortened for a message.
+
+    A ``repr`` that raises (an object half built, an ``int`` too long to
+    print) must not replace the error the message is for.
+    """
+    try:
+        text = repr(value)
+    except Exception as error:
+        text = f"<{type(value).__qualname__} object, whose repr() raised {type(error).__name__}>"
     if len(text) > 80:
         text = text[:77] + "..."
     return f"{text} ({type(value).__qualname__})"
