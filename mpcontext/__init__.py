@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from ._decorate import accepts_context
 from ._env import refresh_environment
-from ._errors import InvalidContextError, MPContextError, PreflightError, StartMethodError
+from ._errors import (
+    BrokenPoolError,
+    ConfigurationError,
+    InvalidContextError,
+    MPContextError,
+    PreflightError,
+    StartMethodError,
+)
 from ._factories import (
     Array,
     Barrier,
@@ -46,7 +53,9 @@ __all__ = [
     "Array",
     "Barrier",
     "BoundedSemaphore",
+    "BrokenPoolError",
     "Condition",
+    "ConfigurationError",
     "ContextField",
     "ContextParam",
     "Event",

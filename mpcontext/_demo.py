@@ -176,9 +176,9 @@ def _preflight() -> None:
     else:  # pragma: no cover - the pre-flight refuses a lambda under spawn
         process.join()
         _say("  (not refused: the child started)")
-    _say("A function defined in an interactive __main__, sent to a spawn child:")
+    _say("A function defined in __main__ (here python -m mpcontext), sent to a spawn child:")
     namespace = {"__name__": "__main__"}
-    exec("def score(x):\n    return x * x\n", namespace)  # as typed at the REPL
+    exec("def score(x):\n    return x * x\n", namespace)  # as if typed in __main__
     try:
         check_picklable(namespace["score"], (3,), context="spawn")
     except PreflightError as error:

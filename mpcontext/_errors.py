@@ -68,3 +68,16 @@ class PreflightError(MPContextError, pickle.PicklingError):
     Raised in the parent, before anything starts, in place of the
     ``AttributeError`` that would otherwise kill the child unseen.
     """
+
+
+# Tracebacks and pickles name them where users import them from.
+for _error in (
+    MPContextError,
+    InvalidContextError,
+    StartMethodError,
+    ConfigurationError,
+    BrokenPoolError,
+    PreflightError,
+):
+    _error.__module__ = "mpcontext"
+del _error

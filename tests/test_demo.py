@@ -122,9 +122,10 @@ def test_the_registry_report(demo: dict[str, str]) -> None:
 def test_the_preflight_catch(demo: dict[str, str]) -> None:
     body = demo[SECTIONS[6]]
     assert re.search(
-        r"\.start\(\):\n      PreflightError: <function .*<lambda>.*'spawn'", body
+        r"\.start\(\):\n      PreflightError: the target <function .*<lambda>.*'spawn'", body
     ), body
-    assert "A function defined in an interactive __main__, sent to a spawn child:" in body
+    assert "A function defined in __main__ (here python -m mpcontext), sent to a spawn child:\n"
+    "      PreflightError: the target <function score" in body
 
 
 def test_the_executor_section(demo: dict[str, str]) -> None:

@@ -253,7 +253,7 @@ def _run(args: list[str], cwd: Path = TESTS, stdin: str | None = None) -> subpro
 def _assert_refused(result: subprocess.CompletedProcess[str], method: str) -> None:
     assert result.returncode == 1, result.stderr
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("mpcontext._errors.PreflightError: the target <function knigit at ")
+    assert last.startswith("mpcontext.PreflightError: the target <function knigit at ")
     assert f"so a {method} child would not find __main__.knigit" in last
     assert "AttributeError" not in result.stderr
     assert result.stdout.split() == ["children=0"]
