@@ -14,30 +14,43 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from multiprocessing import resource_tracker
 
-__all__ = ["children_left", "describe", "helper_pids", "os_children"]
+try:
+    from multiprocessing import forkserver
+except ImportError:  # pragma: no cover - Windows
+    forkserver = None  # type: ignore[assignment]
+
+__all__ = ["children_left", "describe", "helper_pids", "is_helper", "os_children"]
+
+
+# multiprocessing's helpers run ``python -c "from multiprocessing.X import main; main(...)"``.
+_HELPER_COMMANDS = (
+    "from multiprocessing.resource_tracker import main",
+    "from multiprocessing.forkserver import main",
+)
 
 
 def helper_pids() -> set[int]:
     """Return the pids of multiprocessing's fork server and resource tracker, if running."""
     pids: set[int] = set()
-    try:
-        from multiprocessing import forkserver
-
-        pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    for pid in (
+        getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None),
+        getattr(resource_tracker._resource_tracker, "_pid", None),
+    ):
         if isinstance(pid, int):
             pids.add(pid)
-    except ImportError:  # pragma: no cover - Windows
-        pass
-    try:
-        from multiprocessing import resource_tracker
-
-        pid = getattr(resource_tracker._resource_tracker, "_pid", None)
-        if isinstance(pid, int):
-            pids.add(pid)
-    except ImportError:  # pragma: no cover
-        pass
     return pids
+
+
+def is_helper(pid: int, cmdline: str) -> bool:
+    """Whether the child `pid` running `cmdline` is one of multiprocessing's helpers.
+
+    Known by pid, or by command line: pytester's in-process runs forget the
+    modules first imported during a run, and with them the pid of a helper
+    that a module imported again does not know.
+    """
+    return pid in helper_pids() or any(command in cmdline for command in _HELPER_COMMANDS)
 
 
 def os_children(parent: int | None = None) -> dict[int, str]:
@@ -77,14 +90,13 @@ def children_left(grace: float = 5.0) -> dict[int, str]:
     """
     deadline = time.monotonic() + grace
     while True:
-        helpers = helper_pids()
         left = {
             process.pid: f"{process!r} (multiprocessing.active_children())"
             for process in multiprocessing.active_children()
             if process.pid is not None
         }
         for pid, cmdline in os_children().items():
-            if pid not in helpers:
+            if not is_helper(pid, cmdline):
                 left.setdefault(pid, cmdline)
         if not left or time.monotonic() >= deadline:
             return left

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import pytest
 
+# Imported now, before any pytester in-process run could first import (and
+# then forget) multiprocessing's helper modules.
+import _leftovers
+
 pytest_plugins = ["mpcontext.pytest_plugin"]
 
 
@@ -28,14 +32,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     import os
 
-    from _leftovers import children_left, describe
-
-    left = children_left(float(os.environ.get("MPCONTEXT_TESTS_LEAK_GRACE", "5")))
+    left = _leftovers.children_left(float(os.environ.get("MPCONTEXT_TESTS_LEAK_GRACE", "5")))
     if not left:
         return
     lines = [
         f"{len(left)} child process(es) of the test run still alive at the end of the session:",
-        *describe(left),
+        *_leftovers.describe(left),
         "Join, terminate or shut down (use `with`) what a test starts.",
     ]
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

@@ -1,0 +1,150 @@
+"""No leaks: no child process left alive, no semaphore left to the resource tracker.
+
+The whole session is checked by ``conftest.py`` (a run that leaves a child
+alive fails); here, that this check works, that the process-starting tests
+leave the resource tracker nothing to warn about at interpreter exit (only
+visible from outside: they run in a subprocess whose stderr is read), and
+that a pool worker killed with SIGKILL surfaces as the stdlib's
+``BrokenProcessPool``, neither swallowed nor changed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.context import BaseContext
+from pathlib import Path
+
+import hardening_targets as targets
+import pytest
+from _leftovers import children_left
+from _nested import resource_tracker_lines, run_pytest, skip_when_nested, summary
+
+import mpcontext
+
+pytest_plugins = ["pytester"]
+
+TESTS = Path(__file__).resolve().parent
+
+PROCESS_TESTS = [
+    "tests/test_factories.py",
+    "tests/test_startup.py",
+    "tests/test_preflight.py",
+    "tests/test_using.py",
+    "tests/test_demo.py",
+    "tests/test_wordfreq.py",
+    "tests/test_hardening_leaks.py",
+    "tests/test_hardening_versions.py",
+]
+"""The tests that start processes, pools, managers, queues and locks."""
+
+
+@skip_when_nested
+@pytest.mark.timeout(600)
+def test_process_starting_tests_leave_nothing_to_the_resource_tracker() -> None:
+    done = run_pytest(PROCESS_TESTS)
+    assert done.returncode == 0, summary(done)
+    assert " passed" in done.stdout.splitlines()[-1], summary(done)
+    assert resource_tracker_lines(done.stdout + done.stderr) == [], summary(done)
+    assert "child processes left behind" not in done.stdout, summary(done)
+
+
+def test_a_leaked_semaphore_is_seen() -> None:
+    """What the test above looks for is what the resource tracker prints."""
+    code = textwrap.dedent(
+        """
+        import multiprocessing, os
+        lock = multiprocessing.get_context("spawn").Lock()
+        os._exit(0)  # no finalizer runs: the semaphore is left to the tracker
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert resource_tracker_lines(done.stderr), done.stderr
+
+
+LEAKY_TEST = """
+import multiprocessing, subprocess, sys, time
+
+def test_leaves_children_behind():
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    process = multiprocessing.get_context("fork").Process(target=time.sleep, args=(60,))
+    process.start()
+    sys._hardening_leaked = [child, process]  # for the outer test to clean up
+"""
+
+
+def test_a_child_left_alive_fails_the_run(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makeconftest((TESTS / "conftest.py").read_text())
+    pytester.makepyfile(_leftovers=(TESTS / "_leftovers.py").read_text())
+    pytester.makepyfile(test_leaky=LEAKY_TEST)
+    monkeypatch.setenv("MPCONTEXT_TESTS_LEAK_GRACE", "0.5")
+    try:
+        result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    finally:
+        child, process = sys.__dict__.pop("_hardening_leaked")
+        child.kill()
+        child.wait(30)
+        process.kill()
+        process.join(30)
+    result.assert_outcomes(passed=1)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "*child processes left behind*",
+            "2 child process(es) of the test run still alive at the end of the session:",
+            f"pid {min(child.pid, process.pid)}: *",
+            f"pid {max(child.pid, process.pid)}: *",
+        ]
+    )
+    assert children_left(grace=0) == {}
+
+
+# -- a worker killed with SIGKILL ------------------------------------------------------
+
+
+def test_a_worker_killing_itself_breaks_the_pool_as_in_the_stdlib(mp_context: BaseContext) -> None:
+    with mpcontext.ProcessPoolExecutor(1, mp_context) as executor:
+        assert executor.submit(targets.double, 2).result(timeout=30) == 4
+        future = executor.submit(targets.kill_self)
+        with pytest.raises(BrokenProcessPool) as raised:
+            future.result(timeout=30)
+        assert type(raised.value) is BrokenProcessPool
+        assert not isinstance(raised.value, mpcontext.MPContextError)
+        with pytest.raises(BrokenProcessPool):
+            executor.submit(targets.double, 1)
+    assert children_left() == {}
+
+
+def test_a_worker_killed_from_outside_breaks_the_pool(mp_context: BaseContext) -> None:
+    with mpcontext.ProcessPoolExecutor(2, mp_context) as executor:
+        worker = executor.submit(targets.pid).result(timeout=30)
+        pending = [executor.submit(targets.sleep, 30) for _ in range(4)]
+        os.kill(worker, signal.SIGKILL)
+        for future in pending:
+            with pytest.raises(BrokenProcessPool) as raised:
+                future.result(timeout=30)
+            assert type(raised.value) is BrokenProcessPool
+    assert children_left() == {}
+
+
+def test_the_stdlib_executor_breaks_the_same_way(mp_context: BaseContext) -> None:
+    """The control: what mpcontext's executor must match."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context) as executor:
+        future = executor.submit(targets.kill_self)
+        with pytest.raises(BrokenProcessPool) as raised:
+            future.result(timeout=30)
+    with mpcontext.ProcessPoolExecutor(1, mp_context) as executor:
+        future = executor.submit(targets.kill_self)
+        with pytest.raises(BrokenProcessPool) as ours:
+            future.result(timeout=30)
+    assert str(ours.value) == str(raised.value)
+    assert children_left() == {}
