@@ -8,7 +8,9 @@ an explicit argument, and a function with ``requires``. Then the cost of
 decorating a function.
 
 Run: ``python benchmarks/bench_decorate.py [--repeat N] [--number N]``.
-Target: decorated / pass-through <= 2.5 for the common call.
+Targets: decorated / pass-through <= 2.5 for the common call; decorating a
+function <= 20 us (with or without options; the docstring note included).
+The exit status is 1 when the decoration target is missed.
 """
 
 from __future__ import annotations
@@ -68,8 +70,20 @@ def best_per_call(statements: dict[str, str], repeat: int, number: int) -> dict[
     return best
 
 
-def decoration_cost(repeat: int, number: int) -> tuple[float, float]:
-    """Return the best cost of ``accepts_context(f)`` and of a pass-through wrapper."""
+DECORATE_TARGET = 20e-6
+"""Decorating a function costs at most this, in seconds."""
+
+DECORATIONS: dict[str, Callable[[Callable[..., int]], object]] = {
+    "bare, @accepts_context": accepts_context,
+    "requires and reason": accepts_context(
+        requires=("spawn", "forkserver"), reason="its workers load a model unsafe to fork"
+    ),
+    "note=False": accepts_context(note=False),
+}
+
+
+def decoration_cost(repeat: int, number: int) -> dict[str, float]:
+    """Return the best cost of each decoration of ``DECORATIONS``, and of a pass-through."""
     source = (
         "def f(x, *, mp_context=None):\n"
         '    """Summary.\n\n    Parameters\n    ----------\n    x : int\n        X.\n    """\n'
@@ -79,17 +93,18 @@ def decoration_cost(repeat: int, number: int) -> tuple[float, float]:
     exec(source, {"__name__": "bench_decorate_target"}, namespace)
     function = namespace["f"]
     timers = {
-        "decorate": timeit.Timer(lambda: accepts_context(function)),
-        "pass-through": timeit.Timer(lambda: passthrough(function)),
+        name: timeit.Timer(lambda decorate=decorate: decorate(function))
+        for name, decorate in DECORATIONS.items()
     }
+    timers["pass-through"] = timeit.Timer(lambda: passthrough(function))
     best = dict.fromkeys(timers, float("inf"))
     for _ in range(repeat):
         for name, timer in timers.items():
             best[name] = min(best[name], timer.timeit(number) / number)
-    return best["decorate"], best["pass-through"]
+    return best
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description="Cost of accepts_context, per call and per decoration.")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--number", type=int, default=200_000)
@@ -103,12 +118,14 @@ def main() -> None:
             f"  decorated {deco * 1e9:6.1f} ns  decorated/pass-through {deco / through:4.2f}"
             f"  decorated/undecorated {deco / base:4.2f}"
         )
-    decorate, through = decoration_cost(args.repeat, max(args.number // 100, 100))
-    print(
-        f"decorating a function: {decorate * 1e6:.1f} us"
-        f" (a functools.wraps pass-through: {through * 1e6:.1f} us)"
-    )
+    best = decoration_cost(args.repeat, max(args.number // 100, 100))
+    through = best.pop("pass-through")
+    print(f"decorating a function (target <= {DECORATE_TARGET * 1e6:.0f} us):")
+    for name, cost in best.items():
+        ratio = cost / through
+        print(f"  {name:36} {cost * 1e6:5.1f} us  ({ratio:4.1f}x a functools.wraps pass-through)")
+    return 0 if max(best.values()) <= DECORATE_TARGET else 1
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
