@@ -74,3 +74,24 @@ def test_resolution_stays_light() -> None:
 def test_lazy_modules_come_on_first_use(code: str, module: str) -> None:
     imported = modules_imported_by(f"import mpcontext\ntry:\n    {code}\nexcept Exception:\n    pass")
     assert module in imported
+
+
+def test_decorating_at_import_time_stays_light() -> None:
+    # What a library does when it is imported: decorate its functions (with
+    # docstring notes and requirements) and declare its fields.
+    imported = modules_imported_by(
+        "import mpcontext\n"
+        "@mpcontext.accepts_context(requires=('spawn',), reason='why')\n"
+        "def run(*, mp_context=None):\n"
+        "    '''Run.\n\n    Parameters\n    ----------\n    x : int\n        X.\n    '''\n"
+        "@mpcontext.accepts_context\n"
+        "def steps(*, mp_context=None):\n"
+        "    yield mp_context\n"
+        "class Service:\n"
+        "    '''A service.'''\n"
+        "    mp_context: mpcontext.ContextField = mpcontext.ContextField(requires=('spawn',))\n"
+        "run()\n"
+        "list(steps())\n"
+        "mpcontext.registry.entries('__main__')\n"
+    )
+    assert sorted(imported & set(LAZY)) == []
