@@ -187,7 +187,7 @@ def _positional(args: Iterable[object]) -> tuple[object, ...] | list[object]:
     return tuple(args)
 
 
-def _keywords(kwargs: object) -> Mapping[str, object]:
+def _keywords(kwargs: Mapping[str, object] | None) -> Mapping[str, object]:
     if kwargs is None:
         return {}
     if not isinstance(kwargs, Mapping):
