@@ -11,6 +11,7 @@ from __future__ import annotations
 from ._decorate import accepts_context
 from ._env import refresh_environment
 from ._errors import InvalidContextError, MPContextError, PreflightError, StartMethodError
+from ._executors import executor
 from ._factories import (
     Array,
     Barrier,
@@ -72,6 +73,7 @@ __all__ = [
     "available_start_methods",
     "carry",
     "current_context",
+    "executor",
     "explain_context",
     "refresh_environment",
     "registry",
