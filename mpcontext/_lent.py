@@ -28,12 +28,14 @@ if TYPE_CHECKING:
 
     _P = ParamSpec("_P")
     _T = TypeVar("_T")
+    _I = TypeVar("_I")
 
     Init = tuple[Callable[..., object], tuple[Any, ...], bytes]
 
 __all__ = ["Initialized", "LentExecutor", "Results", "pair_key"]
 
 _SHUT_DOWN = "cannot schedule new futures after shutdown"
+_PRUNE_AT = 1024
 
 
 # -- the initializer, once per worker process and pair ------------------------
@@ -122,15 +124,17 @@ class Results:
     Leaving the block waits for every task, as leaving an executor's block
     does: the results not read yet are kept for later reading, an error
     raised in their place. Leaving it by an exception cancels them.
+    ``finished`` tells whether the executor's iterator has ended.
     """
 
-    __slots__ = ("_buffer", "_cancelled", "_error", "_inner")
+    __slots__ = ("_buffer", "_cancelled", "_error", "_inner", "finished")
 
     def __init__(self, inner: Iterator[Any]) -> None:
         self._inner = inner
-        self._buffer: deque[Any] | None = None
+        self._buffer: deque[Any] = deque()
         self._error: Exception | None = None
         self._cancelled = False
+        self.finished = False
 
     def __iter__(self) -> Results:
         return self
@@ -145,23 +149,40 @@ class Results:
             raise concurrent.futures.CancelledError(
                 "the executor() block that made this map() was left by an exception"
             )
-        return next(self._inner)
+        try:
+            return next(self._inner)
+        except StopIteration:
+            self.finished = True
+            raise
+        except BaseException:
+            self.finished = True  # an iterator of map() ends with its first error
+            raise
 
     def drain(self) -> None:
         """Wait for the remaining results and keep them."""
-        buffer = self._buffer = deque()
+        if self.finished:
+            return
+        buffer = self._buffer
         try:
             for item in self._inner:
                 buffer.append(item)
         except Exception as error:
             self._error = error
+        self.finished = True
 
     def cancel(self) -> None:
         """Cancel the tasks not started, as far as the executor allows."""
+        if self.finished:
+            return
         self._cancelled = True
+        self.finished = True
         close = getattr(self._inner, "close", None)
         if callable(close):
             close()
+
+
+def _pruned(items: list[_I], unfinished: Callable[[_I], bool]) -> list[_I]:
+    return [item for item in items if unfinished(item)]
 
 
 # -- the executor ----------------------------------------------------------------
@@ -191,8 +212,12 @@ class LentExecutor(concurrent.futures.Executor):
         self._init = init
         self._lock = threading.RLock()
         self._shutdown = False
-        self._futures: set[Future[Any]] = set()
+        # What the block is waiting for, pruned of what is done whenever the
+        # list doubles: cheaper per task than a done callback.
+        self._futures: list[Future[Any]] = []
+        self._prune_futures_at = _PRUNE_AT
         self._results: list[Results] = []
+        self._prune_results_at = _PRUNE_AT
 
     def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
         """Submit ``fn(*args, **kwargs)`` to the injected executor."""
@@ -203,8 +228,10 @@ class LentExecutor(concurrent.futures.Executor):
             if self._shutdown:
                 raise RuntimeError(_SHUT_DOWN)
             future = self._inner.submit(task, *args, **kwargs)
-            self._futures.add(future)
-        future.add_done_callback(self._futures.discard)
+            self._futures.append(future)
+            if len(self._futures) >= self._prune_futures_at:
+                self._futures = _pruned(self._futures, _not_done)
+                self._prune_futures_at = max(_PRUNE_AT, 2 * len(self._futures))
         return future
 
     def _map(
@@ -219,6 +246,9 @@ class LentExecutor(concurrent.futures.Executor):
             # Only what differs from the defaults: a cluster's map takes no buffersize.
             results = Results(self._inner.map(task, *iterables, **options))
             self._results.append(results)
+            if len(self._results) >= self._prune_results_at:
+                self._results = _pruned(self._results, _unfinished)
+                self._prune_results_at = max(_PRUNE_AT, 2 * len(self._results))
         return results
 
     if sys.version_info >= (3, 14):
@@ -261,8 +291,7 @@ class LentExecutor(concurrent.futures.Executor):
         """
         with self._lock:
             self._shutdown = True
-            futures = list(self._futures)
-            results, self._results = self._results, []
+            futures, results = list(self._futures), list(self._results)
         if cancel_futures:
             for future in futures:
                 future.cancel()
@@ -273,12 +302,19 @@ class LentExecutor(concurrent.futures.Executor):
         elif wait:
             concurrent.futures.wait(futures)
             for result in results:
-                if not result._cancelled:
-                    result.drain()
+                result.drain()
 
     def __repr__(self) -> str:
         how = "made for this block" if self._owned else "shared"
         return f"<mpcontext executor of {self._inner!r} ({how})>"
+
+
+def _not_done(future: Future[Any]) -> bool:
+    return not future.done()
+
+
+def _unfinished(results: Results) -> bool:
+    return not results.finished
 
 
 def _options(timeout: float | None, chunksize: int) -> dict[str, Any]:

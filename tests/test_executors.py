@@ -38,11 +38,19 @@ def _clean(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("MPCONTEXT_START_METHOD", raising=False)
     monkeypatch.delenv("MPCONTEXT_PREFLIGHT", raising=False)
     mpcontext.refresh_environment()
-    targets.INITIALIZED.clear()
+    forget_initializers()
     yield
     monkeypatch.undo()
     mpcontext.refresh_environment()
+    forget_initializers()
+
+
+def forget_initializers() -> None:
+    """Forget which initializers ran in this process."""
     targets.INITIALIZED.clear()
+    lent = sys.modules.get("mpcontext._lent")
+    if lent is not None:
+        lent._initialized.clear()
 
 
 @pytest.fixture(scope="module")
@@ -196,10 +204,26 @@ def test_shared_block_left_by_an_error_cancels_its_pending_tasks() -> None:
         assert threads.submit(targets.square, 2).result() == 4, "the pool lives on"
 
 
+def test_shared_block_waits_for_many_tasks() -> None:
+    release = threading.Event()
+    with ThreadPoolExecutor(1) as threads:
+        with using(executor=threads), mpcontext.executor() as ex:
+            first = ex.submit(release.wait, 30)
+            # More than the block keeps before it forgets the tasks done.
+            futures = [ex.submit(targets.square, x) for x in range(3000)]
+            ex.shutdown(wait=False)  # library code may say so; the block still waits
+            release.set()
+        assert first.result(timeout=0) is True
+        assert all(f.done() for f in futures)
+        assert sum(f.result() for f in futures) == sum(x * x for x in range(3000))
+
+
 def test_shared_map_results_are_kept_past_the_block() -> None:
     with ThreadPoolExecutor(2) as threads, using(executor=threads):
         with mpcontext.executor() as ex:
             squares = ex.map(targets.square, range(5))
+            # More than the block keeps before it forgets the maps read to the end.
+            assert sum(sum(ex.map(targets.square, [x])) for x in range(1500)) > 0
             failing = ex.map(targets.fail, [7])
         assert list(squares) == [0, 1, 4, 9, 16]
         with pytest.raises(ValueError, match="task failed on 7"):
