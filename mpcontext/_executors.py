@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
     from typing_extensions import TypeVarTuple, Unpack
 
+    from ._lent import Init
+    from ._scope import ExecutorChoice
     from ._types import ContextParam, Requirement
 
     _Ts = TypeVarTuple("_Ts")
@@ -123,7 +125,10 @@ def _refused(
     allowed = [m for m in ALL_START_METHODS if m in methods]
     preferred = next((m for m in available_start_methods() if m in methods), allowed[0])
     because = f": {requirement.reason.rstrip('.')}" if requirement.reason else ""
-    pools = f"concurrent.futures.ProcessPoolExecutor(mp_context=multiprocessing.get_context({preferred!r}))"
+    pools = (
+        f"concurrent.futures.ProcessPoolExecutor("
+        f"mp_context=multiprocessing.get_context({preferred!r}))"
+    )
     if preferred == "spawn":
         pools += " or loky.get_reusable_executor()"
     return StartMethodError(
@@ -181,6 +186,25 @@ def _check_initializer(
             f"initializer that takes them, or leave initargs out"
         )
     return initializer, args
+
+
+def _injected(
+    choice: ExecutorChoice | None, max_workers: int | None
+) -> tuple[Executor, bool, str]:
+    """Return the executor `choice` stands for, whether the block owns it, and its name."""
+    from concurrent.futures import Executor
+
+    if isinstance(choice, Executor):
+        return choice, False, describe_value(choice)
+    assert choice is not None  # executor() lends only when something is injected
+    made = choice(max_workers)
+    if not isinstance(made, Executor):
+        raise TypeError(
+            f"the executor factory {describe_value(choice)}, {_INJECTED}, returned "
+            f"{describe_value(made)}; it must return a concurrent.futures.Executor "
+            f"(it is called as factory(max_workers) for each executor() block)"
+        )
+    return made, True, f"the executor made by {describe_value(choice)}"
 
 
 class executor:  # noqa: N801 - a context manager, named like one (using)
@@ -304,9 +328,8 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
             made, context, origin = self._lend(scope)
         token = None
         if context is not None:
-            token = SCOPE.set(
-                Scope(context, True, origin, scope.executor, scope.context_inner, scope.requirement)
-            )
+            inner, requirement = scope.context_inner, scope.requirement
+            token = SCOPE.set(Scope(context, True, origin, scope.executor, inner, requirement))
         self._blocks.append((made, token))
         return made
 
@@ -336,33 +359,14 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
 
     def _lend(self, scope: Scope) -> tuple[Executor, BaseContext | None, str]:
         """Wrap the executor the application injected; return it and its context."""
-        from concurrent.futures import Executor
+        from ._lent import LentExecutor
 
-        from ._lent import LentExecutor, pair_key
-
-        choice = scope.executor
-        if isinstance(choice, Executor):
-            inner, owned, injected = choice, False, describe_value(choice)
-        else:
-            assert choice is not None  # checked by __enter__
-            inner = choice(self._max_workers)
-            if not isinstance(inner, Executor):
-                raise TypeError(
-                    f"the executor factory {describe_value(choice)}, {_INJECTED}, returned "
-                    f"{describe_value(inner)}; it must return a concurrent.futures.Executor "
-                    f"(it is called as factory(max_workers) for each executor() block)"
-                )
-            owned, injected = True, f"the executor made by {describe_value(choice)}"
+        inner, owned, injected = _injected(scope.executor, self._max_workers)
         workers = workers_of(inner)
         check = workers.context if workers.stdlib_pool else None
-        init = None
         try:
             _check_requirement(scope.requirement, injected, workers)
-            if self._initializer is not None:
-                if check is not None:
-                    preflight(self._initializer, self._initargs, None, check, pool=True)
-                key = pair_key(self._initializer, self._initargs)
-                init = (self._initializer, self._initargs, key)
+            init = self._init(check)
         except BaseException:
             if owned:
                 inner.shutdown(wait=True)
@@ -371,6 +375,16 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
             check = None  # mpcontext's own pool checks its tasks itself
         lent = LentExecutor(inner, owned=owned, check=check, init=init)
         return lent, workers.context, f"chosen by the executor {_INJECTED}: {workers.what}"
+
+    def _init(self, check: BaseContext | None) -> Init | None:
+        """Return what the tasks carry to run the initializer, checked for `check`."""
+        if self._initializer is None:
+            return None
+        from ._lent import pair_key
+
+        if check is not None:
+            preflight(self._initializer, self._initargs, None, check, pool=True)
+        return (self._initializer, self._initargs, pair_key(self._initializer, self._initargs))
 
     def __repr__(self) -> str:
         parts: list[str] = []

@@ -523,19 +523,24 @@ def test_asyncio_tasks_each_use_their_own_injection() -> None:
     ("kwargs", "error", "match"),
     [
         ({"max_workers": 0}, ValueError, r"max_workers must be greater than 0, got 0"),
-        ({"max_workers": "2"}, TypeError, r"max_workers must be a positive int or None.*'2' \(str\)"),
+        ({"max_workers": "2"}, TypeError, r"a positive int or None.*'2' \(str\)"),
         ({"max_workers": True}, TypeError, r"got True \(bool\)"),
         ({"initializer": "setup"}, TypeError, r"initializer must be a callable.*'setup' \(str\)"),
         ({"initargs": (1,)}, TypeError, r"initargs=\(1,\) given without an initializer"),
         ({"initializer": print, "initargs": 3}, TypeError, r"initargs must be a tuple.*3 \(int\)"),
-        ({"mp_context": "spwan"}, InvalidContextError, r"'spwan' \(from the mp_context argument of mpcontext\.executor\(\)\); did you mean 'spawn'"),
+        (
+            {"mp_context": "spwan"},
+            InvalidContextError,
+            r"'spwan' \(from the mp_context argument of mpcontext\.executor\(\)\); did you mean",
+        ),
     ],
 )  # fmt: skip
 def test_bad_arguments_fail_at_once(
     kwargs: dict[str, Any], error: type[Exception], match: str
 ) -> None:
-    with ThreadPoolExecutor(1) as threads, using(executor=threads), pytest.raises(error, match=match):
-        mpcontext.executor(**kwargs)
+    with ThreadPoolExecutor(1) as threads, using(executor=threads):
+        with pytest.raises(error, match=match):
+            mpcontext.executor(**kwargs)
 
 
 def test_repr() -> None:
@@ -599,7 +604,8 @@ def test_neither_dask_nor_loky_is_imported() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     imported = json.loads(done.stdout)
-    assert [m for m in imported if m.split(".")[0] in ("loky", "dask", "distributed", "joblib")] == []
+    optional = ("loky", "dask", "distributed", "joblib", "cloudpickle")
+    assert [m for m in imported if m.split(".")[0] in optional] == []
     assert "mpcontext._lent" in imported
 
 

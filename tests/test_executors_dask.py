@@ -67,7 +67,8 @@ def test_interactive_functions_reach_the_dask_workers(
     # that pickling by reference could not reach a worker.
     typed_in_the_repl.__module__ = "__main__"
     typed_in_the_repl.__qualname__ = typed_in_the_repl.__name__
-    monkeypatch.setattr(sys.modules["__main__"], "typed_in_the_repl", typed_in_the_repl, raising=False)
+    main = sys.modules["__main__"]
+    monkeypatch.setattr(main, "typed_in_the_repl", typed_in_the_repl, raising=False)
     with using(executor=client.get_executor()), mpcontext.executor() as ex:
         assert ex.submit(typed_in_the_repl, 1).result(timeout=60) == 2
         assert list(ex.map(typed_in_the_repl, [5, 6])) == [6, 7]
