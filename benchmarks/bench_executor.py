@@ -2,7 +2,8 @@
 
 20,000 tiny tasks go through ``mpcontext.executor()`` inside
 ``using(executor=pool)`` and directly to the same pool, in the same run:
-7 interleaved runs of each (timeit style), the medians compared. Cases:
+7 interleaved runs of each, which one goes first alternating, garbage
+collection off while timing (timeit style), the medians compared. Cases:
 ``map`` and ``submit`` + ``result`` on a stdlib ``ProcessPoolExecutor``
 (where the pre-flight check runs on each task), and, for information,
 ``map`` on a ``ThreadPoolExecutor``, whose round trip is far shorter.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import gc
 import multiprocessing
 import statistics
 import sys
@@ -49,9 +51,15 @@ def through_executor(run: Callable[[Executor, int], None], pool: Executor, tasks
 
 
 def seconds(stmt: Callable[[], None]) -> float:
-    start = time.perf_counter()
-    stmt()
-    return time.perf_counter() - start
+    """Time one call of `stmt`, garbage collection off, as timeit does."""
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        stmt()
+        return time.perf_counter() - start
+    finally:
+        gc.enable()
 
 
 def compare(label: str, run: Callable[[Executor, int], None], pool: Executor, tasks: int,
@@ -60,9 +68,12 @@ def compare(label: str, run: Callable[[Executor, int], None], pool: Executor, ta
     direct: list[float] = []
     through: list[float] = []
     run(pool, min(tasks, 500))  # warm up: workers started, modules imported
-    for _ in range(runs):
-        direct.append(seconds(lambda: run(pool, tasks)))
-        through.append(seconds(lambda: through_executor(run, pool, tasks)))
+    for turn in range(runs):
+        # Which goes first alternates: the second of a pair tends to run faster.
+        pair = [(direct, lambda: run(pool, tasks)),
+                (through, lambda: through_executor(run, pool, tasks))]  # fmt: skip
+        for times, stmt in pair if turn % 2 == 0 else reversed(pair):
+            times.append(seconds(stmt))
     base, mine = statistics.median(direct), statistics.median(through)
     ratio = mine / base
     per_task = (mine - base) / tasks * 1e6
