@@ -10,6 +10,7 @@ imported (``sys.modules``): neither loky nor dask is ever imported here.
 from __future__ import annotations
 
 import sys
+import threading
 from multiprocessing.context import BaseContext
 
 from ._errors import StartMethodError
@@ -271,6 +272,9 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
     the block gets a local pool of that context: the caller's explicit
     choice wins.
 
+    Each ``with`` gets its own executor: one ``executor`` object may be
+    entered again, nested, and by several threads at once.
+
     Examples
     --------
     >>> import mpcontext
@@ -279,7 +283,7 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
     [1, 2]
     """
 
-    __slots__ = ("_blocks", "_initargs", "_initializer", "_max_workers", "_mp_context")
+    __slots__ = ("_blocks", "_initargs", "_initializer", "_lock", "_max_workers", "_mp_context")
 
     if TYPE_CHECKING:
 
@@ -318,7 +322,10 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
             else context_from_value(mp_context, "the mp_context argument of mpcontext.executor()")
         )
         self._initializer, self._initargs = _check_initializer(initializer, initargs)
-        self._blocks: list[tuple[Executor, Token[Scope] | None]] = []
+        # The blocks entered and not yet left, with the thread that entered
+        # each: one object may serve several threads at once.
+        self._blocks: list[tuple[int, Executor, Token[Scope] | None]] = []
+        self._lock = threading.Lock()
 
     def __enter__(self) -> Executor:
         scope = SCOPE.get()
@@ -330,7 +337,8 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         if context is not None:
             inner, requirement = scope.context_inner, scope.requirement
             token = SCOPE.set(Scope(context, True, origin, scope.executor, inner, requirement))
-        self._blocks.append((made, token))
+        with self._lock:
+            self._blocks.append((threading.get_ident(), made, token))
         return made
 
     def __exit__(
@@ -339,12 +347,24 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        made, token = self._blocks.pop()
+        made, token = self._leave()
         try:
             made.shutdown(wait=True, cancel_futures=exc_type is not None)
         finally:
             if token is not None:
                 SCOPE.reset(token)
+
+    def _leave(self) -> tuple[Executor, Token[Scope] | None]:
+        """Forget the innermost block this thread entered (else the last one entered)."""
+        me = threading.get_ident()
+        with self._lock:
+            found = len(self._blocks) - 1
+            for index in range(found, -1, -1):
+                if self._blocks[index][0] == me:
+                    found = index
+                    break
+            _, made, token = self._blocks.pop(found)
+        return made, token
 
     def _local_pool(self) -> tuple[Executor, BaseContext | None, str]:
         """Make the block's own pool; return it and the context to put in force."""

@@ -587,6 +587,40 @@ def test_wordfreq_fans_out_on_the_injected_executor(
         assert wordfreq.index.build_index(paths)["the"] == frozenset(paths)
 
 
+def test_one_block_object_serves_several_threads() -> None:
+    block = mpcontext.executor()
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    made: dict[str, Executor] = {}
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        with ThreadPoolExecutor(1) as threads, using(executor=threads), block as ex:
+            made["first"] = ex
+            first_in.set()
+            second_in.wait(timeout=30)
+        first_out.set()  # left while the second thread is still inside
+
+    def second() -> None:
+        try:
+            first_in.wait(timeout=30)
+            with ThreadPoolExecutor(1, thread_name_prefix="two") as threads:
+                with using(executor=threads), block as ex:
+                    made["second"] = ex
+                    second_in.set()
+                    first_out.wait(timeout=30)
+                    assert ex.submit(targets.where).result()["thread"].startswith("two")
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert is_shut_down(made["first"]) and is_shut_down(made["second"])
+
+
 # -- import cost ----------------------------------------------------------------------
 
 
