@@ -414,6 +414,17 @@ def test_preflight_checks_tasks_for_an_injected_stdlib_pool(
             ex.map(lambda x: x, [1])
 
 
+def test_preflight_checks_tasks_for_an_injected_mpcontext_pool() -> None:
+    with mpcontext.ProcessPoolExecutor(1, "spawn") as pool, using(executor=pool):
+        for initializer in (None, targets.initialize):
+            args = () if initializer is None else ("mpcontext pool",)
+            with mpcontext.executor(initializer=initializer, initargs=args) as ex:
+                with pytest.raises(PreflightError):
+                    ex.submit(lambda: 1)
+                with pytest.raises(PreflightError):
+                    ex.map(lambda x: x, [1])
+
+
 def test_preflight_checks_the_initializer_on_entering(spawn_pool: ProcessPoolExecutor) -> None:
     block = mpcontext.executor(initializer=lambda: None)
     with using(executor=spawn_pool), pytest.raises(PreflightError):
