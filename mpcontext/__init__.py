@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from ._decorate import accepts_context
 from ._env import refresh_environment
-from ._errors import InvalidContextError, MPContextError, PreflightError, StartMethodError
+from ._errors import (
+    BrokenPoolError,
+    ConfigurationError,
+    InvalidContextError,
+    MPContextError,
+    PreflightError,
+    StartMethodError,
+)
 from ._executors import executor
 from ._factories import (
     Array,
@@ -32,6 +39,7 @@ from ._factories import (
 )
 from ._field import ContextField
 from ._methods import available_start_methods
+from ._preflight import check_picklable
 from ._registry import Registry, registry
 from ._resolve import current_context, explain_context, resolve_context
 from ._scope import carry, using
@@ -46,7 +54,9 @@ __all__ = [
     "Array",
     "Barrier",
     "BoundedSemaphore",
+    "BrokenPoolError",
     "Condition",
+    "ConfigurationError",
     "ContextField",
     "ContextParam",
     "Event",
@@ -72,6 +82,7 @@ __all__ = [
     "accepts_context",
     "available_start_methods",
     "carry",
+    "check_picklable",
     "current_context",
     "executor",
     "explain_context",

@@ -24,11 +24,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "demo",
         help="a tour of mpcontext on this machine",
-        description="A tour of mpcontext on this machine: resolution under every "
-        "available start method, and using().",
+        description="A tour of mpcontext on this machine: a library function run under "
+        "every available start method, using(), its generated docstring note, a "
+        "requirement, the registry report, a pre-flight catch and executor(). It changes "
+        "no global state and leaves no process behind.",
     )
     from ._lintcli import add_lint_parser
+    from ._report import add_report_parser
 
+    add_report_parser(commands)
     add_lint_parser(commands)
     return parser
 
@@ -40,6 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ._demo import run_demo
 
         return run_demo()
+    if args.command == "report":
+        from ._report import run_report
+
+        return run_report(args)
     if args.command == "lint":
         from ._lintcli import run_lint
 

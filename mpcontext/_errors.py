@@ -12,6 +12,8 @@ from __future__ import annotations
 import pickle
 
 __all__ = [
+    "BrokenPoolError",
+    "ConfigurationError",
     "InvalidContextError",
     "MPContextError",
     "PreflightError",
@@ -41,9 +43,41 @@ class StartMethodError(MPContextError, ValueError):
     """
 
 
+class ConfigurationError(MPContextError, ValueError):
+    """A setting of mpcontext's (an environment variable) holds a bad value.
+
+    Raised where the setting is used, never at import: for example a
+    ``MPCONTEXT_PREFLIGHT`` other than ``off``, ``cheap`` or ``full``. The
+    message names the setting, quotes the value and lists those accepted.
+    """
+
+
+class BrokenPoolError(MPContextError, RuntimeError):
+    """A process pool cannot run tasks: its workers keep dying as they start.
+
+    ``multiprocessing.Pool`` would start new workers forever while its tasks
+    wait; a pool made by ``mpcontext.Pool`` raises this instead, from its
+    pending tasks and for new ones. The message carries the last line of the
+    error that stopped the last worker, when it reached its initializer.
+    """
+
+
 class PreflightError(MPContextError, pickle.PicklingError):
     """What a process was asked to run could not reach the child.
 
     Raised in the parent, before anything starts, in place of the
     ``AttributeError`` that would otherwise kill the child unseen.
     """
+
+
+# Tracebacks and pickles name them where users import them from.
+for _error in (
+    MPContextError,
+    InvalidContextError,
+    StartMethodError,
+    ConfigurationError,
+    BrokenPoolError,
+    PreflightError,
+):
+    _error.__module__ = "mpcontext"
+del _error

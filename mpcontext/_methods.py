@@ -126,7 +126,7 @@ def _bad_name_message(name: str, source: str | None) -> str:
     if name in ALL_START_METHODS:
         return (
             f"start method {name!r}{where} is not available on this platform "
-            f"({sys.platform}); available here: {available}"
+            f"({sys.platform}); available here: {available}."
         )
     what = "empty start method name" if not name else "unknown start method"
     message = f"{what} {name!r}{where}"
@@ -137,7 +137,7 @@ def _bad_name_message(name: str, source: str | None) -> str:
             message += " Start method names are case-sensitive, as in multiprocessing."
     else:
         message += "."
-    return f"{message} Start methods available here: {available}"
+    return f"{message} Start methods available here: {available}."
 
 
 def _bad_type_message(value: object, source: str | None) -> str:
@@ -152,7 +152,7 @@ def _bad_type_message(value: object, source: str | None) -> str:
         message += f"; did you mean {decoded!r} (a str)?"
     else:
         message += "."
-    return f"{message} Start methods available here: {_available_text()}"
+    return f"{message} Start methods available here: {_available_text()}."
 
 
 def _nearest(name: str) -> str | None:

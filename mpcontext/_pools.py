@@ -15,6 +15,7 @@ from multiprocessing.context import BaseContext
 
 from ._guard import guarded_context
 from ._preflight import preflight
+from ._startup import StartupWatch
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -69,13 +70,24 @@ class Pool(multiprocessing.pool.Pool):
         mp_context: BaseContext,
     ) -> None:
         self._mpcontext = mp_context
-        super().__init__(
-            processes, initializer, initargs, maxtasksperchild, guarded_context(mp_context)
-        )
+        context = guarded_context(mp_context)
+        watch: StartupWatch | None = None
+        if initializer is None or callable(initializer):  # else the stdlib's TypeError
+            # Workers that keep dying as they start break the pool, instead
+            # of being replaced forever (see _startup).
+            watch = StartupWatch(mp_context, initializer, processes)
+            context.Process = watch.process_factory(context.Process)  # type: ignore[attr-defined]
+            initializer = watch.initializer
+        self._mpcontext_startup = watch
+        super().__init__(processes, initializer, initargs, maxtasksperchild, context)
+        if watch is not None:
+            watch.attach(self)
 
     def _check(
         self, func: object, args: Iterable[Any] = (), kwds: Mapping[str, Any] | None = None
     ) -> None:
+        if self._mpcontext_startup is not None:
+            self._mpcontext_startup.raise_if_broken()
         preflight(func, _seen(args), kwds, self._mpcontext, pool=True)
 
     def apply_async(

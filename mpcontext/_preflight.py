@@ -1,17 +1,22 @@
 """Pre-flight checks: catch in the parent what would kill the child.
 
-A first cut: the interface the factories call. The full check (interactive
-``__main__`` objects, partials, bound methods, cross-context primitives, the
-``full`` level) is being built in its own issue.
+Under ``spawn`` and ``forkserver`` everything a child runs is pickled, and a
+function typed at a REPL, a lambda or a local function cannot be found by the
+child, which dies with an ``AttributeError`` the parent never sees. The
+checks here raise ``PreflightError`` in the parent instead, before anything
+starts. The factories call ``preflight`` before ``start()``, ``submit()``,
+``map()`` and ``apply_async()``; ``check_picklable`` is the public entry.
 """
 
 from __future__ import annotations
 
 from multiprocessing.context import BaseContext
 
+from ._cheap import examine
 from ._env import ENV, PREFLIGHT_VAR
-from ._errors import MPContextError, PreflightError
+from ._errors import ConfigurationError, PreflightError
 from ._methods import describe_value, start_method_of
+from ._problems import Problem, render
 from ._resolve import resolve_context
 
 TYPE_CHECKING = False
@@ -23,25 +28,43 @@ if TYPE_CHECKING:
 __all__ = ["LEVELS", "check_picklable", "preflight", "preflight_level"]
 
 LEVELS = ("off", "cheap", "full")
+"""The values of ``MPCONTEXT_PREFLIGHT``, from no check to the most thorough."""
 
 
 def preflight_level() -> str:
     """Return the level ``MPCONTEXT_PREFLIGHT`` chooses (``"cheap"`` when unset).
 
+    The variable is read when mpcontext is imported and again by
+    ``refresh_environment()``.
+
     Raises
     ------
-    MPContextError
-        The variable holds something else than ``off``, ``cheap`` or ``full``.
+    ConfigurationError
+        The variable holds something else than ``off``, ``cheap`` or
+        ``full``. It is a ``ValueError``.
     """
     level = ENV.preflight
     if level is None:
         return "cheap"
     if level not in LEVELS:
-        raise MPContextError(
-            f"{PREFLIGHT_VAR}={level!r} is not a pre-flight level; "
-            f"expected one of {', '.join(map(repr, LEVELS))}"
-        )
+        raise ConfigurationError(_bad_level_message(level))
     return level
+
+
+def _bad_level_message(level: str) -> str:
+    import difflib  # only when building a message
+
+    message = (
+        f"the environment variable {PREFLIGHT_VAR}={level!r} is not a pre-flight "
+        f"level; expected one of {', '.join(map(repr, LEVELS))}"
+    )
+    close = difflib.get_close_matches(level.strip().lower(), LEVELS, n=1, cutoff=0.6)
+    if close:
+        message += f" (did you mean {close[0]!r}?)"
+    return (
+        f"{message}. Set it to one of those, or unset it for 'cheap'; after changing "
+        f"os.environ, call mpcontext.refresh_environment()."
+    )
 
 
 def check_picklable(
@@ -53,30 +76,131 @@ def check_picklable(
     full: bool = False,
     pool: bool = False,
 ) -> None:
-    """Raise ``PreflightError`` when `target` could not reach a child.
+    """Raise ``PreflightError`` when a call could not reach a child process.
+
+    Checks, in the parent, that ``target(*args, **kwargs)`` can be sent to a
+    child started by `context`, where the child would otherwise die (or a
+    pool would break) with an error the parent hardly sees. Nothing is
+    unpickled, nothing is started, no global state changes.
 
     Parameters
     ----------
-    target : callable
-        What the child would run.
-    args, kwargs
-        What it would be called with.
+    target : callable or None
+        What the child would run (``None``: nothing, as ``Process`` allows).
+    args : iterable, optional
+        Its positional arguments: a tuple or a list (an iterator would be
+        consumed by the check, so it is refused).
+    kwargs : mapping, optional
+        Its keyword arguments.
     context : None, str or BaseContext, optional
-        The context that would start the child (``None``: the one in force).
-    full : bool
-        Pickle every argument too, and name the first that fails.
-    pool : bool
-        The call is a pool task, pickled by reference under every method.
+        The context that would start the child: ``None`` for the context in
+        force (see ``current_context``), a start method name, or a context.
+    full : bool, default False
+        Also pickle every argument, as deep as it goes, and name the first
+        part that fails by its path (``args[1]['conn']``). Its cost grows with
+        the size of the arguments; the default, cheap level's does not.
+    pool : bool, default False
+        The call is a pool task (``Pool.apply_async``, ``map``,
+        ``ProcessPoolExecutor.submit``...), pickled under every start method,
+        ``fork`` included. Leave it ``False`` for a ``Process`` and for a
+        pool's ``initializer`` and ``initargs``, which travel with each
+        worker as it starts.
+
+    Raises
+    ------
+    PreflightError
+        The call could not reach the child. The message says what (and
+        where, such as ``args[0]`` or ``the target``), why under this start
+        method, and two ways to fix it. It is a ``pickle.PicklingError``.
+
+        - Under ``spawn`` and ``forkserver``: a target, argument or class of
+          an argument that cannot be found by import (typed in an
+          interactive ``__main__``, a lambda, a local function or class, or
+          a name that leads to another object); a ``functools.partial`` or
+          bound method made of one; a lock, queue or other multiprocessing
+          primitive made by a ``fork`` context.
+        - A ``Process`` under ``fork`` pickles nothing: nothing is refused.
+        - Pool tasks are pickled by reference under every start method:
+          lambdas and local functions are refused under ``fork`` too, while
+          functions of an interactive ``__main__`` are allowed there (forked
+          workers have them); multiprocessing primitives cannot travel in a
+          task.
+        - With `full`: anything that does not pickle, at any depth.
+    TypeError
+        `target` is neither callable nor ``None``, or `args` is an iterator.
+    InvalidContextError
+        `context` is not a start method available here nor a context.
+
+    Notes
+    -----
+    By default (the cheap level, what the factories run) it looks at the
+    target and at each argument itself, never inside a container or an
+    object's attributes, so its cost does not depend on the size of the
+    arguments. `full` looks everywhere.
+
+    Examples
+    --------
+    >>> import mpcontext
+    >>> mpcontext.check_picklable(len, ("abc",), context="spawn")
+    >>> mpcontext.check_picklable(lambda: 1, context="spawn")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mpcontext.PreflightError: the target <function <lambda> at ...> (function) cannot reach a child process started by 'spawn': it is a lambda, ...
     """
     ctx = resolve_context(context)
-    if not pool and start_method_of(ctx) == "fork":
-        return
-    qualname = getattr(target, "__qualname__", "")
-    if "<lambda>" in qualname or "<locals>" in qualname:
-        raise PreflightError(
-            f"{describe_value(target)} cannot reach a child process started by "
-            f"{start_method_of(ctx)!r}: it is found by name and this one has none"
+    method = start_method_of(ctx)
+    if target is not None and not callable(target):
+        raise TypeError(
+            f"target must be callable or None, got {describe_value(target)}; "
+            f"pass the function the child should run"
         )
+    positional = _positional(args)
+    keywords: Mapping[str, object] = {} if kwargs is None else kwargs
+    if method == "fork" and not pool:
+        return  # a forked Process pickles nothing
+    problem = _cheap_problem(target, positional, keywords, method, pool)
+    if problem is None and full:
+        from ._full import full_problem  # only at the full level
+
+        problem = full_problem(_labelled(target, positional, keywords), method, pool)
+    if problem is not None:
+        raise PreflightError(render(problem, method, pool))
+
+
+def _positional(args: Iterable[object]) -> tuple[object, ...] | list[object]:
+    if isinstance(args, (tuple, list)):
+        return args
+    if iter(args) is args:
+        raise TypeError(
+            f"args must be a tuple or a list, got the iterator {describe_value(args)}, "
+            f"which checking would consume; pass tuple(args) to both the check and the call"
+        )
+    return tuple(args)
+
+
+def _labelled(
+    target: object, args: tuple[object, ...] | list[object], kwargs: Mapping[str, object]
+) -> list[tuple[str, object]]:
+    items: list[tuple[str, object]] = []
+    if target is not None:
+        items.append(("the target", target))
+    items.extend((f"args[{i}]", value) for i, value in enumerate(args))
+    items.extend((f"kwargs[{key!r}]", value) for key, value in kwargs.items())
+    return items
+
+
+def _cheap_problem(
+    target: object,
+    args: tuple[object, ...] | list[object],
+    kwargs: Mapping[str, object],
+    method: str,
+    pool: bool,
+) -> Problem | None:
+    for label, value in _labelled(target, args, kwargs):
+        problem = examine(value, label, method, pool)
+        if problem is not None:
+            return problem
+    return None
 
 
 def preflight(
@@ -87,10 +211,18 @@ def preflight(
     *,
     pool: bool,
 ) -> None:
-    """Run the check at the level ``MPCONTEXT_PREFLIGHT`` chooses.
+    """Run ``check_picklable`` at the level ``MPCONTEXT_PREFLIGHT`` chooses.
 
     This is what the factories call before ``start()``, ``submit()``,
-    ``map()`` and ``apply_async()``.
+    ``map()`` and ``apply_async()`` (``pool=True`` for tasks, ``False`` for a
+    ``Process`` and for a pool's initializer).
+
+    Raises
+    ------
+    PreflightError
+        See ``check_picklable``.
+    ConfigurationError
+        ``MPCONTEXT_PREFLIGHT`` is not ``off``, ``cheap`` or ``full``.
     """
     level = preflight_level()
     if level != "off":

@@ -43,6 +43,10 @@ _MP_DEFAULT: _DefaultContext = multiprocessing.context._default_context  # type:
 
 _env_cache: tuple[str, BaseContext] | None = None
 
+# Made once: context_in_force() runs at each call of a function with a requirement.
+_SET_DEFAULT_ORIGIN = "multiprocessing's default, set with multiprocessing's set_start_method()"
+_PLATFORM_DEFAULT_ORIGIN = f"multiprocessing's default, the platform default here ({sys.platform})"
+
 
 def default_context() -> BaseContext:
     """Return multiprocessing's default context without fixing it.
@@ -102,18 +106,15 @@ def context_in_force() -> tuple[BaseContext, bool, str]:
         return scope.context, scope.explicit, scope.origin
     name = ENV.start_method
     if name is not None:
-        return (
-            _environment_context(name),
-            True,
-            f"chosen by the environment variable {START_METHOD_VAR}={name!r}",
-        )
-    return default_context(), False, _default_origin()
-
-
-def _default_origin() -> str:
+        return _environment_context(name), True, _environment_origin(name)
     if _MP_DEFAULT._actual_context is not None:
-        return "multiprocessing's default, set with multiprocessing's set_start_method()"
-    return f"multiprocessing's default, the platform default here ({sys.platform})"
+        return _MP_DEFAULT._actual_context, False, _SET_DEFAULT_ORIGIN
+    return _MP_DEFAULT._default_context, False, _PLATFORM_DEFAULT_ORIGIN
+
+
+
+def _environment_origin(name: str) -> str:
+    return f"chosen by the environment variable {START_METHOD_VAR}={name!r}"
 
 
 def explain_context() -> str:

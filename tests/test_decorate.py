@@ -909,8 +909,10 @@ def test_the_demo_shows_a_library_function() -> None:
         timeout=60,
         check=True,
     )
-    assert "@accepts_context: a library function that requires a start method" in result.stdout
-    assert "demo.train() cannot use the start method" in result.stdout or "fork" not in METHODS
+    assert "The note accepts_context writes in the docstring" in result.stdout
+    assert (
+        "fresh_worker() cannot use the start method" in result.stdout or "fork" not in METHODS
+    )
     assert "This function starts processes." in result.stdout
 
 

@@ -1,0 +1,1 @@
+"""A subpackage: walked too."""
