@@ -75,6 +75,18 @@ def initialized(_: object = None) -> tuple[int, dict[str, int]]:
     return os.getpid(), dict(INITIALIZED)
 
 
+def typed_at_the_prompt() -> Callable[[int], int]:
+    """Return a function as if typed at Python's prompt: compiled from ``<stdin>`` in ``__main__``.
+
+    The caller puts it in ``sys.modules["__main__"]`` for the time of a test;
+    a child started by spawn, forkserver, loky or dask never has it there.
+    """
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    exec(compile("def typed_in_the_repl(x):\n    return x + 1\n", "<stdin>", "exec"), namespace)
+    typed: Callable[[int], int] = namespace["typed_in_the_repl"]
+    return typed
+
+
 def current_method(_: object = None) -> str:
     """The start method mpcontext sees in force (in the parent, for initializers)."""
     return mpcontext.current_context().get_start_method()

@@ -414,6 +414,19 @@ def test_preflight_checks_tasks_for_an_injected_stdlib_pool(
             ex.map(lambda x: x, [1])
 
 
+def test_preflight_refuses_what_was_typed_at_the_prompt(
+    spawn_pool: ProcessPoolExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    typed_in_the_repl = targets.typed_at_the_prompt()
+    main = sys.modules["__main__"]
+    monkeypatch.setattr(main, "typed_in_the_repl", typed_in_the_repl, raising=False)
+    with using(executor=spawn_pool), mpcontext.executor() as ex:
+        with pytest.raises(PreflightError, match="it is defined in __main__"):
+            ex.submit(typed_in_the_repl, 1)
+    with ThreadPoolExecutor(1) as threads, using(executor=threads), mpcontext.executor() as ex:
+        assert ex.submit(typed_in_the_repl, 1).result() == 2
+
+
 def test_preflight_checks_tasks_for_an_injected_mpcontext_pool() -> None:
     with mpcontext.ProcessPoolExecutor(1, "spawn") as pool, using(executor=pool):
         for initializer in (None, targets.initialize):

@@ -60,13 +60,7 @@ def test_a_block_waits_for_its_tasks_and_keeps_map_results(client: Any) -> None:
 def test_interactive_functions_reach_the_dask_workers(
     client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def typed_in_the_repl(x: int) -> int:
-        return x + 1
-
-    # As if typed at the prompt: found in this process's __main__ only, so
-    # that pickling by reference could not reach a worker.
-    typed_in_the_repl.__module__ = "__main__"
-    typed_in_the_repl.__qualname__ = typed_in_the_repl.__name__
+    typed_in_the_repl = targets.typed_at_the_prompt()
     main = sys.modules["__main__"]
     monkeypatch.setattr(main, "typed_in_the_repl", typed_in_the_repl, raising=False)
     with using(executor=client.get_executor()), mpcontext.executor() as ex:

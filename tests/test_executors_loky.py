@@ -58,13 +58,7 @@ def test_loky_counts_as_spawn(reusable: Any) -> None:
 def test_interactive_functions_reach_loky_workers(
     reusable: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def typed_in_the_repl(x: int) -> int:
-        return x + 1
-
-    # As if typed at the prompt: found in this process's __main__ only, so
-    # that pickling by reference could not reach a worker.
-    typed_in_the_repl.__module__ = "__main__"
-    typed_in_the_repl.__qualname__ = typed_in_the_repl.__name__
+    typed_in_the_repl = targets.typed_at_the_prompt()
     main = sys.modules["__main__"]
     monkeypatch.setattr(main, "typed_in_the_repl", typed_in_the_repl, raising=False)
     with using(executor=reusable), mpcontext.executor() as ex:
