@@ -18,6 +18,7 @@ from ._errors import (
     PreflightError,
     StartMethodError,
 )
+from ._executors import executor
 from ._factories import (
     Array,
     Barrier,
@@ -83,6 +84,7 @@ __all__ = [
     "carry",
     "check_picklable",
     "current_context",
+    "executor",
     "explain_context",
     "refresh_environment",
     "registry",

@@ -3,8 +3,9 @@
 A small library written with mpcontext, to show what a library that starts
 processes looks like when its caller chooses how they start:
 
-- ``count_files`` fans out over files with a process pool made from the
-  context its caller chose (or the one in force);
+- ``count_files`` fans out over files through ``mpcontext.executor()``: a
+  process pool of the context its caller chose (or the one in force), or
+  the executor the application injected with ``using(executor=...)``;
 - ``iter_counts`` does the same as a generator;
 - ``wordfreq.index.build_index`` supports only ``spawn`` and ``forkserver``,
   and says why;

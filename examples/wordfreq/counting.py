@@ -1,4 +1,4 @@
-"""Counting words over many files with a pool of processes."""
+"""Counting words over many files, on the executor the application chose."""
 
 from __future__ import annotations
 
@@ -20,14 +20,15 @@ def count_files(
     processes: int | None = None,
     mp_context: ContextParam = None,
 ) -> Counter[str]:
-    """Count the words of text files, one worker process a file at a time.
+    """Count the words of text files, one worker a file at a time.
 
     Parameters
     ----------
     paths : iterable of str
         UTF-8 text files.
     processes : int, optional
-        How many worker processes; the number of CPUs by default.
+        How many workers; the number of CPUs by default. An executor the
+        application injected as an instance keeps its own number.
 
     Returns
     -------
@@ -54,7 +55,8 @@ def iter_counts(
     paths : iterable of str
         UTF-8 text files.
     processes : int, optional
-        How many worker processes; the number of CPUs by default.
+        How many workers; the number of CPUs by default. An executor the
+        application injected as an instance keeps its own number.
 
     Yields
     ------
@@ -64,11 +66,13 @@ def iter_counts(
     paths = list(paths)
     if not paths:
         return
-    # mpcontext's Pool: the stdlib's, checked before tasks leave, never fixing
-    # the global start method. Passing mp_context on is the idiom: it holds
-    # the context chosen (or the one in force), resolved.
-    with mpcontext.Pool(min(processes or len(paths), len(paths)), mp_context=mp_context) as pool:
-        yield from zip(paths, pool.imap(count_file, paths))
+    # The executor the application chose (using(executor=...)): a local
+    # process pool by default, or loky's, or a cluster's. Passing mp_context
+    # on is the idiom: it holds the context chosen (or the one in force), and
+    # is used when the application injected no executor.
+    workers = min(processes or len(paths), len(paths))
+    with mpcontext.executor(workers, mp_context=mp_context) as executor:
+        yield from zip(paths, executor.map(count_file, paths))
 
 
 @mpcontext.accepts_context

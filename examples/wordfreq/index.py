@@ -48,9 +48,10 @@ def build_index(
         For each word, the set of the paths holding it.
     """
     paths = list(paths)
-    context = mpcontext.resolve_context(mp_context)  # typed as a BaseContext
     index: dict[str, set[str]] = {}
-    with mpcontext.ProcessPoolExecutor(max_workers, mp_context=context) as executor:
+    # An executor the application injected is accepted only when it is a
+    # local process pool started by spawn or forkserver (or loky's).
+    with mpcontext.executor(max_workers, mp_context=mp_context) as executor:
         for path, words in zip(paths, executor.map(words_of, paths)):
             for word in words:
                 index.setdefault(word, set()).add(path)

@@ -1,0 +1,418 @@
+"""``executor()``: library code asks for an executor, the application chooses it.
+
+By default a block gets a fresh ``ProcessPoolExecutor`` of the context in
+force. An executor injected with ``using(executor=...)`` replaces it, unless
+the caller chose a context explicitly inside the injection. What kind of
+executor was injected is told from the classes of the modules already
+imported (``sys.modules``): neither loky nor dask is ever imported here.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from multiprocessing.context import BaseContext
+
+from ._errors import StartMethodError
+from ._factories import _executor_context
+from ._guard import concrete_context
+from ._methods import (
+    ALL_START_METHODS,
+    available_start_methods,
+    context_for_name,
+    context_from_value,
+    describe_value,
+    start_method_of,
+)
+from ._preflight import preflight
+from ._registry import methods_text
+from ._resolve import current_context
+from ._scope import SCOPE, Scope
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from concurrent.futures import Executor
+    from contextvars import Token
+    from types import TracebackType
+    from typing import Any, overload
+
+    from typing_extensions import TypeVarTuple, Unpack
+
+    from ._lent import Init
+    from ._scope import ExecutorChoice
+    from ._types import ContextParam, Requirement
+
+    _Ts = TypeVarTuple("_Ts")
+
+__all__ = ["executor"]
+
+# Where loky may live: its own package, or the copy joblib ships.
+_LOKY_PACKAGES = ("loky", "joblib.externals.loky")
+
+_INJECTED = "injected with using(executor=...)"
+
+
+class _Workers:
+    """What mpcontext can tell of an executor's workers.
+
+    Attributes
+    ----------
+    context : BaseContext or None
+        The context that starts them, when they are local processes started
+        by a known method; ``None`` otherwise.
+    what : str
+        The kind of executor, for messages and ``explain_context``.
+    stdlib_pool : bool
+        Whether it is a stdlib ``ProcessPoolExecutor``, whose tasks the
+        pre-flight checks.
+    """
+
+    __slots__ = ("context", "stdlib_pool", "what")
+
+    def __init__(self, context: BaseContext | None, what: str, stdlib_pool: bool = False) -> None:
+        self.context = context
+        self.what = what
+        self.stdlib_pool = stdlib_pool
+
+
+def _instance_of(executor: object, module: str, name: str) -> bool:
+    """Whether `executor` is a `module`.`name`, without importing `module`."""
+    loaded = sys.modules.get(module)
+    cls = getattr(loaded, name, None)
+    return isinstance(cls, type) and isinstance(executor, cls)
+
+
+def workers_of(executor: object) -> _Workers:
+    """Tell what kind of executor `executor` is and how its workers start."""
+    if _instance_of(executor, "concurrent.futures.process", "ProcessPoolExecutor"):
+        # mpcontext's own pools keep the context they were given unguarded.
+        context = getattr(executor, "_mpcontext", None) or getattr(executor, "_mp_context", None)
+        if not isinstance(context, BaseContext):
+            return _Workers(None, "a process pool whose start method cannot be told", True)
+        context = concrete_context(context)
+        method = start_method_of(context)
+        return _Workers(context, f"a process pool whose workers start with {method!r}", True)
+    for package in _LOKY_PACKAGES:
+        if _instance_of(executor, f"{package}.process_executor", "ProcessPoolExecutor"):
+            return _loky_workers(executor)
+    if _instance_of(executor, "concurrent.futures.thread", "ThreadPoolExecutor"):
+        return _Workers(None, "a thread pool, which runs its tasks in threads of this process")
+    if _instance_of(executor, "distributed.cfexecutor", "ClientExecutor"):
+        return _Workers(
+            None,
+            "a dask.distributed executor, which runs its tasks on the workers of a cluster",
+        )
+    return _Workers(None, "an executor of a kind mpcontext does not know")
+
+
+def _loky_workers(executor: object) -> _Workers:
+    # loky's own methods ("loky", "loky_init_main") start fresh interpreters,
+    # as spawn does; it also takes the stdlib's fork and forkserver.
+    context = getattr(executor, "_context", None)
+    method = start_method_of(context) if isinstance(context, BaseContext) else "loky"
+    if method in ("fork", "forkserver"):
+        return _Workers(context_for_name(method), f"loky's process pool, started with {method!r}")
+    return _Workers(
+        context_for_name("spawn"),
+        "loky's process pool, whose workers start fresh interpreters (counted as 'spawn')",
+    )
+
+
+def _refused(
+    requirement: Requirement, injected: str, workers: _Workers, methods: frozenset[str]
+) -> StartMethodError:
+    """Return the error for an injected executor that `requirement` cannot use."""
+    allowed = [m for m in ALL_START_METHODS if m in methods]
+    preferred = next((m for m in available_start_methods() if m in methods), allowed[0])
+    because = f": {requirement.reason.rstrip('.')}" if requirement.reason else ""
+    pools = (
+        f"concurrent.futures.ProcessPoolExecutor("
+        f"mp_context=multiprocessing.get_context({preferred!r}))"
+    )
+    if preferred == "spawn":
+        pools += " or loky.get_reusable_executor()"
+    return StartMethodError(
+        f"{requirement.name}() cannot send its work to {injected}, {_INJECTED}: it is "
+        f"{workers.what}. It supports only local worker processes started with "
+        f"{methods_text(allowed)}{because}. Inject a process pool whose workers start with "
+        f"{preferred!r}, such as {pools}; or pass {requirement.param}={preferred!r} to "
+        f"{requirement.name}(), which then makes a pool of its own."
+    )
+
+
+def _check_requirement(requirement: Requirement | None, injected: str, workers: _Workers) -> None:
+    """Refuse an injected executor that the function in force cannot use."""
+    if requirement is None or requirement.start_methods is None:
+        return
+    methods = requirement.start_methods
+    if workers.context is None or start_method_of(workers.context) not in methods:
+        raise _refused(requirement, injected, workers, methods)
+
+
+def _check_max_workers(max_workers: object) -> int | None:
+    if max_workers is None:
+        return None
+    if not isinstance(max_workers, int) or isinstance(max_workers, bool):
+        raise TypeError(
+            f"executor(): max_workers must be a positive int or None (for the executor's "
+            f"default), got {describe_value(max_workers)}"
+        )
+    if max_workers <= 0:
+        raise ValueError(
+            f"executor(): max_workers must be greater than 0, got {max_workers!r}; pass "
+            f"None for the executor's default"
+        )
+    return max_workers
+
+
+def _check_initializer(
+    initializer: object, initargs: Iterable[Any]
+) -> tuple[Callable[..., object] | None, tuple[Any, ...]]:
+    if initializer is not None and not callable(initializer):
+        raise TypeError(
+            f"executor(): initializer must be a callable run in each worker before its "
+            f"first task, or None, got {describe_value(initializer)}"
+        )
+    try:
+        args = tuple(initargs)
+    except TypeError:
+        raise TypeError(
+            f"executor(): initargs must be a tuple of the initializer's arguments, got "
+            f"{describe_value(initargs)}"
+        ) from None
+    if initializer is None and args:
+        raise TypeError(
+            f"executor(): initargs={args!r} given without an initializer; pass the "
+            f"initializer that takes them, or leave initargs out"
+        )
+    return initializer, args
+
+
+def _injected(
+    choice: ExecutorChoice | None, max_workers: int | None
+) -> tuple[Executor, bool, str]:
+    """Return the executor `choice` stands for, whether the block owns it, and its name."""
+    from concurrent.futures import Executor
+
+    if isinstance(choice, Executor):
+        return choice, False, describe_value(choice)
+    assert choice is not None  # executor() lends only when something is injected
+    made = choice(max_workers)
+    if not isinstance(made, Executor):
+        raise TypeError(
+            f"the executor factory {describe_value(choice)}, {_INJECTED}, returned "
+            f"{describe_value(made)}; it must return a concurrent.futures.Executor "
+            f"(it is called as factory(max_workers) for each executor() block)"
+        )
+    return made, True, f"the executor made by {describe_value(choice)}"
+
+
+class executor:  # noqa: N801 - a context manager, named like one (using)
+    """Get an executor for library code's fan-out: the one the application chose.
+
+    A context manager: the ``with`` block gets a
+    ``concurrent.futures.Executor``. By default that is a fresh
+    ``mpcontext.ProcessPoolExecutor`` of `mp_context`, or else of the
+    context in force (pre-flight included). An application chooses another
+    with ``using(executor=...)``: an ``Executor`` instance, shared, or a
+    callable ``factory(max_workers)`` returning one. On exit the block's
+    executor is shut down, waiting for its tasks (a shared one is never
+    shut down: only the block's own tasks are waited for); on exit by an
+    exception, tasks not yet started are cancelled first.
+
+    Parameters
+    ----------
+    max_workers : int, optional
+        How many workers; the executor's default when ``None``. Passed to an
+        injected factory, ignored for an injected instance.
+    mp_context : None, str or BaseContext, keyword-only, optional
+        The context of the local pool. Passing the function's own
+        `mp_context` on is the idiom: it is not a new choice, and only
+        matters when the application injected no executor.
+    initializer : callable, keyword-only, optional
+        Run as ``initializer(*initargs)`` in each worker process before the
+        first task of the block that it runs. With an injected executor it
+        runs once in each worker process for each distinct pair (pairs are
+        told apart by their pickle), however many blocks share the
+        executor, and the pair travels with each task: it must pickle the
+        way the executor pickles tasks (a lock or queue cannot; a manager's
+        proxy can).
+    initargs : tuple, keyword-only, optional
+        The initializer's arguments.
+
+    Raises
+    ------
+    InvalidContextError
+        `mp_context` is not a start method available here or a context.
+    TypeError
+        `max_workers`, `initializer` or `initargs` has the wrong type, or an
+        injected factory returns something else than an ``Executor``.
+    StartMethodError
+        On entering, inside a function declared with ``requires``: the
+        executor injected is not a local process pool whose start method it
+        allows (a cluster, a thread pool, an executor of unknown kind, a
+        pool of another start method).
+    PreflightError
+        On entering, the initializer cannot reach the workers of a process
+        pool; on ``submit`` and ``map``, the task cannot.
+
+    Notes
+    -----
+    Inside the block, when the executor is a local process pool whose
+    context is known (a stdlib ``ProcessPoolExecutor``, or loky's, counted
+    as ``spawn``), that context is the one in force, so that primitives
+    made there for the initializer fit its workers. The pre-flight check
+    runs on stdlib process pools only: loky and dask pickle with
+    cloudpickle, so functions defined interactively reach their workers,
+    and thread pools pickle nothing.
+
+    When the caller of the library function chose a context explicitly
+    inside the injection (an argument, or an inner ``using(context)``),
+    the block gets a local pool of that context: the caller's explicit
+    choice wins.
+
+    Each ``with`` gets its own executor: one ``executor`` object may be
+    entered again, nested, and by several threads at once.
+
+    Examples
+    --------
+    >>> import mpcontext
+    >>> with mpcontext.executor(2) as ex:  # doctest: +SKIP
+    ...     list(ex.map(abs, [-1, -2]))
+    [1, 2]
+    """
+
+    __slots__ = ("_blocks", "_initargs", "_initializer", "_lock", "_max_workers", "_mp_context")
+
+    if TYPE_CHECKING:
+
+        @overload
+        def __init__(
+            self,
+            max_workers: int | None = None,
+            *,
+            mp_context: ContextParam = None,
+            initializer: Callable[[], object] | None = None,
+            initargs: tuple[()] = (),
+        ) -> None: ...
+
+        @overload
+        def __init__(
+            self,
+            max_workers: int | None = None,
+            *,
+            mp_context: ContextParam = None,
+            initializer: Callable[[Unpack[_Ts]], object],
+            initargs: tuple[Unpack[_Ts]],
+        ) -> None: ...
+
+    def __init__(
+        self,
+        max_workers: int | None = None,
+        *,
+        mp_context: ContextParam = None,
+        initializer: Callable[..., object] | None = None,
+        initargs: Iterable[Any] = (),
+    ) -> None:
+        self._max_workers = _check_max_workers(max_workers)
+        self._mp_context = (
+            None
+            if mp_context is None
+            else context_from_value(mp_context, "the mp_context argument of mpcontext.executor()")
+        )
+        self._initializer, self._initargs = _check_initializer(initializer, initargs)
+        # The blocks entered and not yet left, with the thread that entered
+        # each: one object may serve several threads at once.
+        self._blocks: list[tuple[int, Executor, Token[Scope] | None]] = []
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Executor:
+        scope = SCOPE.get()
+        if scope.executor is None or scope.context_inner:
+            made, context, origin = self._local_pool()
+        else:
+            made, context, origin = self._lend(scope)
+        token = None
+        if context is not None:
+            inner, requirement = scope.context_inner, scope.requirement
+            token = SCOPE.set(Scope(context, True, origin, scope.executor, inner, requirement))
+        with self._lock:
+            self._blocks.append((threading.get_ident(), made, token))
+        return made
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        made, token = self._leave()
+        try:
+            made.shutdown(wait=True, cancel_futures=exc_type is not None)
+        finally:
+            if token is not None:
+                SCOPE.reset(token)
+
+    def _leave(self) -> tuple[Executor, Token[Scope] | None]:
+        """Forget the innermost block this thread entered (else the last one entered)."""
+        me = threading.get_ident()
+        with self._lock:
+            found = len(self._blocks) - 1
+            for index in range(found, -1, -1):
+                if self._blocks[index][0] == me:
+                    found = index
+                    break
+            _, made, token = self._blocks.pop(found)
+        return made, token
+
+    def _local_pool(self) -> tuple[Executor, BaseContext | None, str]:
+        """Make the block's own pool; return it and the context to put in force."""
+        context = _executor_context(self._mp_context, None)
+        from ._pools import ProcessPoolExecutor, check_initializer
+
+        check_initializer(self._initializer, self._initargs, context)
+        pool = ProcessPoolExecutor(self._max_workers, context, self._initializer, self._initargs)
+        if self._mp_context is None or context is concrete_context(current_context()):
+            return pool, None, ""
+        return pool, context, "chosen by the mp_context argument of mpcontext.executor()"
+
+    def _lend(self, scope: Scope) -> tuple[Executor, BaseContext | None, str]:
+        """Wrap the executor the application injected; return it and its context."""
+        from ._lent import LentExecutor
+
+        inner, owned, injected = _injected(scope.executor, self._max_workers)
+        workers = workers_of(inner)
+        check = workers.context if workers.stdlib_pool else None
+        try:
+            _check_requirement(scope.requirement, injected, workers)
+            init = self._init(check)
+        except BaseException:
+            if owned:
+                inner.shutdown(wait=True)
+            raise
+        if check is not None and init is None and getattr(inner, "_mpcontext", None) is not None:
+            check = None  # mpcontext's own pool checks its tasks itself
+        lent = LentExecutor(inner, owned=owned, check=check, init=init)
+        return lent, workers.context, f"chosen by the executor {_INJECTED}: {workers.what}"
+
+    def _init(self, check: BaseContext | None) -> Init | None:
+        """Return what the tasks carry to run the initializer, checked for `check`."""
+        if self._initializer is None:
+            return None
+        from ._lent import pair_key
+
+        if check is not None:
+            preflight(self._initializer, self._initargs, None, check, pool=True)
+        return (self._initializer, self._initargs, pair_key(self._initializer, self._initargs))
+
+    def __repr__(self) -> str:
+        parts: list[str] = []
+        if self._max_workers is not None:
+            parts.append(repr(self._max_workers))
+        if self._mp_context is not None:
+            parts.append(f"mp_context={self._mp_context!r}")
+        if self._initializer is not None:
+            parts.append(f"initializer={self._initializer!r}")
+            parts.append(f"initargs={self._initargs!r}")
+        return f"executor({', '.join(parts)})"

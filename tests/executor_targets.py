@@ -1,0 +1,131 @@
+"""What the executor tests run in workers, and the library functions they call.
+
+Workers started by spawn, forkserver, loky or dask import their tasks by
+name: they live here rather than in the test modules.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import mpcontext
+from mpcontext import ContextParam
+
+# How many times each initializer tag ran in this process.
+INITIALIZED: Counter[str] = Counter()
+
+
+def where(_: object = None) -> dict[str, Any]:
+    """Describe the process (and thread) this runs in."""
+    import multiprocessing
+
+    process = multiprocessing.current_process()
+    found: dict[str, Any] = {
+        "pid": os.getpid(),
+        "start_method": getattr(type(process), "_start_method", None),
+        "thread": threading.current_thread().name,
+        "dask_worker": None,
+    }
+    try:
+        import distributed
+
+        found["dask_worker"] = distributed.get_worker().address
+    except (ImportError, ValueError):
+        pass
+    return found
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def fail(x: int) -> int:
+    raise ValueError(f"task failed on {x!r}")
+
+
+def nap(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def initialize(tag: str) -> None:
+    """An initializer: count that it ran with `tag`."""
+    INITIALIZED[tag] += 1
+
+
+# How many more times ``initialize_or_fail`` fails in this process.
+FAILURES_LEFT = [0]
+
+
+def initialize_or_fail(tag: str) -> None:
+    """An initializer that fails while ``FAILURES_LEFT`` says so, then counts."""
+    if FAILURES_LEFT[0] > 0:
+        FAILURES_LEFT[0] -= 1
+        raise RuntimeError("the initializer failed")
+    INITIALIZED[tag] += 1
+
+
+def initialized(_: object = None) -> tuple[int, dict[str, int]]:
+    """Return this process's pid and the initializers it ran."""
+    return os.getpid(), dict(INITIALIZED)
+
+
+def typed_at_the_prompt() -> Callable[[int], int]:
+    """Return a function as if typed at Python's prompt: compiled from ``<stdin>`` in ``__main__``.
+
+    The caller puts it in ``sys.modules["__main__"]`` for the time of a test;
+    a child started by spawn, forkserver, loky or dask never has it there.
+    """
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    exec(compile("def typed_in_the_repl(x):\n    return x + 1\n", "<stdin>", "exec"), namespace)
+    typed: Callable[[int], int] = namespace["typed_in_the_repl"]
+    return typed
+
+
+def current_method(_: object = None) -> str:
+    """The start method mpcontext sees in force (in the parent, for initializers)."""
+    return mpcontext.current_context().get_start_method()
+
+
+# -- library functions, as a library would write them -----------------------------
+
+
+@mpcontext.accepts_context
+def fan_out(
+    items: list[int],
+    task: Callable[[int], Any] = where,
+    *,
+    max_workers: int | None = None,
+    mp_context: ContextParam = None,
+) -> list[Any]:
+    """Run `task` over `items` on the executor the application chose."""
+    with mpcontext.executor(max_workers, mp_context=mp_context) as ex:
+        return list(ex.map(task, items))
+
+
+@mpcontext.accepts_context(requires=("spawn",), reason="its workers need a fresh interpreter")
+def fresh_only(items: list[int], *, mp_context: ContextParam = None) -> list[dict[str, Any]]:
+    """Like ``fan_out``, supporting only spawn."""
+    with mpcontext.executor(mp_context=mp_context) as ex:
+        return [future.result() for future in [ex.submit(where, item) for item in items]]
+
+
+@mpcontext.accepts_context(requires=("fork",), reason="it shares memory with its workers")
+def fork_only(items: list[int], *, mp_context: ContextParam = None) -> list[dict[str, Any]]:
+    """Like ``fan_out``, supporting only fork."""
+    with mpcontext.executor(mp_context=mp_context) as ex:
+        return list(ex.map(where, items))
+
+
+@mpcontext.accepts_context
+def initialized_fan_out(
+    items: list[int], tag: str, *, mp_context: ContextParam = None
+) -> list[tuple[int, dict[str, int]]]:
+    """Run ``initialized`` over `items` with the initializer ``initialize(tag)``."""
+    with mpcontext.executor(mp_context=mp_context, initializer=initialize, initargs=(tag,)) as ex:
+        return list(ex.map(initialized, items))
