@@ -5,8 +5,8 @@ Two views: ``multiprocessing.active_children()`` (what multiprocessing
 started and has not joined) and the operating system's (``/proc``: every
 child, whoever started it: a pool's workers, a manager's server, a
 ``subprocess`` left running). multiprocessing's own helpers, the fork server
-and the resource tracker, live until the interpreter exits by design and are
-not leaks.
+and the resource tracker, and loky's resource tracker live until the
+interpreter exits by design and are not leaks.
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ except ImportError:  # pragma: no cover - Windows
 __all__ = ["children_left", "describe", "helper_pids", "is_helper", "os_children"]
 
 
-# multiprocessing's helpers run ``python -c "from multiprocessing.X import main; main(...)"``.
+# The helpers run ``python -c "from multiprocessing.X import main; main(...)"``; loky
+# (and joblib's copy of it) has a resource tracker of its own, kept alive the same way.
 _HELPER_COMMANDS = (
     "from multiprocessing.resource_tracker import main",
     "from multiprocessing.forkserver import main",
+    "loky.backend.resource_tracker import main",
 )
 
 
