@@ -87,6 +87,18 @@ def observe() -> dict[str, Any]:
         with mpcontext.ProcessPoolExecutor(1, **options) as workers:
             return [workers.submit(targets.start_method).result(30) for _ in range(2)]
 
+    def fan_out() -> list[str]:
+        with mpcontext.executor(1) as workers:
+            return [workers.submit(targets.start_method).result(30)]
+
+    @accepts_context(requires=("fork",))
+    def fan_out_needs_fork(*, mp_context: ContextParam = None) -> list[str]:
+        return fan_out()
+
+    @accepts_context(requires=("spawn", "forkserver"))
+    def fan_out_no_fork(*, mp_context: ContextParam = None) -> list[str]:
+        return fan_out()
+
     def explicit_fork_with_max_tasks() -> list[str]:
         with mpcontext.using("fork"):
             return executor(max_tasks_per_child=1)
@@ -110,6 +122,9 @@ def observe() -> dict[str, Any]:
         "pool": _attempt(pool),
         "executor": _attempt(executor),
         "lambda target": _attempt(lambda_target),
+        "executor()": _attempt(fan_out),
+        "executor() needs fork": _attempt(fan_out_needs_fork),
+        "executor() no fork": _attempt(fan_out_no_fork),
     }
     if sys.version_info >= (3, 11):
         observed["max_tasks_per_child"] = _attempt(lambda: executor(max_tasks_per_child=1))

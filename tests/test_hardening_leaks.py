@@ -37,10 +37,13 @@ PROCESS_TESTS = [
     "tests/test_using.py",
     "tests/test_demo.py",
     "tests/test_wordfreq.py",
+    "tests/test_executors.py",
+    "tests/test_executors_loky.py",
+    "tests/test_executors_dask.py",
     "tests/test_hardening_leaks.py",
     "tests/test_hardening_versions.py",
 ]
-"""The tests that start processes, pools, managers, queues and locks."""
+"""The tests that start processes, pools, managers, queues, locks, loky and dask workers."""
 
 
 @skip_when_nested
@@ -147,4 +150,25 @@ def test_the_stdlib_executor_breaks_the_same_way(mp_context: BaseContext) -> Non
         with pytest.raises(BrokenProcessPool) as ours:
             future.result(timeout=30)
     assert str(ours.value) == str(raised.value)
+    assert children_left() == {}
+
+
+def test_a_killed_worker_of_an_executor_block_breaks_it_as_in_the_stdlib(
+    mp_context: BaseContext,
+) -> None:
+    """``mpcontext.executor()``'s own pool, and a process pool the application injected."""
+    with mpcontext.executor(1, mp_context=mp_context) as executor:
+        with pytest.raises(BrokenProcessPool) as raised:
+            executor.submit(targets.kill_self).result(timeout=30)
+        assert type(raised.value) is BrokenProcessPool
+    injected = mpcontext.ProcessPoolExecutor(1, mp_context)
+    try:
+        with mpcontext.using(executor=injected), mpcontext.executor() as lent:
+            with pytest.raises(BrokenProcessPool) as raised:
+                lent.submit(targets.kill_self).result(timeout=30)
+            assert type(raised.value) is BrokenProcessPool
+            with pytest.raises(BrokenProcessPool):
+                lent.submit(targets.double, 1)
+    finally:
+        injected.shutdown()
     assert children_left() == {}

@@ -8,8 +8,8 @@ children it starts):
 - ``-W error`` and ``-X dev`` (``ResourceWarning``s, asyncio's debug mode,
   the fault handler, checks of the memory allocators): the tests of
   resolution, ``using``, the decorator, the field, the registry, the notes,
-  the pre-flight, the factories and pool start-up (every start method), and
-  the hardening stress and property tests. mpcontext itself emits no
+  the pre-flight, the factories, pool start-up and ``executor()`` (every
+  start method), and the hardening stress and property tests. mpcontext itself emits no
   warning, and a warning anywhere fails the run.
 - ``-OO`` (no docstrings, no ``assert``): the same, less the tests that read
   the notes written into docstrings (``test_notes``, ``test_field``,
@@ -19,8 +19,8 @@ children it starts):
   and the report included.
 
 The rest of the suite (lint, fix, flake8, the pytest plugin's pytester runs,
-the REPL) runs no differently under these flags and is left to the normal
-run, to keep the suite's time reasonable.
+the REPL, loky and dask) is left to the normal run, to keep the suite's time
+reasonable.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ CORE = [
     "tests/test_preflight.py",
     "tests/test_factories.py",
     "tests/test_startup.py",
+    "tests/test_executors.py",
     "tests/test_hardening_stress.py",
     "tests/test_hardening_properties.py",
 ]

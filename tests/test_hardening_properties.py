@@ -306,6 +306,77 @@ def test_using_any_executor(value: object) -> None:
             assert current_context() is context  # the context is left as it is
 
 
+# -- executor -----------------------------------------------------------------------------
+
+
+def _executor_problem(
+    max_workers: object, mp_context: object, initializer: object, initargs: object
+) -> tuple[type[Exception], object] | None:
+    """The error ``executor(...)`` must raise, and the value it must name; ``None`` if valid."""
+    if max_workers is not None:
+        if not isinstance(max_workers, int) or isinstance(max_workers, bool):
+            return TypeError, max_workers
+        if max_workers <= 0:
+            return ValueError, max_workers
+    if mp_context is not None and not is_context_value(mp_context):
+        return InvalidContextError, mp_context
+    if initializer is not None and not callable(initializer):
+        return TypeError, initializer
+    try:
+        args = tuple(initargs)  # type: ignore[call-overload]
+    except TypeError:
+        return TypeError, initargs
+    if initializer is None and args:
+        return TypeError, args
+    return None
+
+
+@SETTINGS
+@given(
+    max_workers=st.one_of(st.none(), st.integers(-2, 64), ANYTHING),
+    mp_context=st.one_of(st.none(), CONTEXT_VALUES, NAMES, ANYTHING),
+    initializer=st.one_of(st.none(), st.sampled_from([targets.double, len]), ANYTHING),
+    initargs=st.one_of(st.just(()), st.tuples(SCALARS), ANYTHING),
+)
+def test_executor_any_arguments(
+    max_workers: Any, mp_context: Any, initializer: Any, initargs: Any
+) -> None:
+    problem = _executor_problem(max_workers, mp_context, initializer, initargs)
+    with nothing_global_changes():
+        try:
+            mpcontext.executor(
+                max_workers, mp_context=mp_context, initializer=initializer, initargs=initargs
+            )
+        except (TypeError, ValueError) as error:
+            assert problem is not None, error
+            kind, value = problem
+            assert isinstance(error, kind), (error, kind)
+            assert named(str(error), value), (str(error), value)
+        else:
+            assert problem is None  # nothing starts before the block is entered
+
+
+@SETTINGS
+@given(st.one_of(ANYTHING, st.just("executor")))
+def test_injected_factory_returning_anything(made: Any) -> None:
+    def factory(max_workers: int | None) -> Any:
+        return ThreadPoolExecutor(max_workers) if made == "executor" else made
+
+    with nothing_global_changes(), using(executor=factory):
+        block = mpcontext.executor(2)
+        try:
+            with block as pool:
+                assert (
+                    pool.submit(threading.current_thread).result(30)
+                    is not threading.current_thread()
+                )
+        except TypeError as error:
+            assert made != "executor"
+            assert named(str(error), made) and "factory" in str(error), str(error)
+        else:
+            assert made == "executor"
+
+
 # -- accepts_context options -----------------------------------------------------------
 
 _EMPTY = "requires is empty"

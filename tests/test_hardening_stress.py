@@ -2,8 +2,9 @@
 
 16 threads x 1,000 calls and 500 asyncio tasks choose contexts through
 decorated calls (argument, inherited by nested calls, refused, fallen back)
-and ``using()`` blocks, while the registry is written and read: no thread or
-task ever sees another's context, and the registry loses nothing. The GIL's
+and ``using()`` blocks, and executors through ``using(executor=...)``, while
+the registry is written and read: no thread or task ever sees another's
+context or executor, and the registry loses nothing. The GIL's
 switch interval is made tiny for these tests, so that threads interleave
 inside mpcontext's code rather than between whole calls.
 """
@@ -251,6 +252,72 @@ def test_threads_and_asyncio_loops_at_once() -> None:
         )
 
     assert run_in_threads(work, 8) == []
+
+
+# -- executors chosen by the application ---------------------------------------------------
+
+
+def _thread_name(_: object) -> str:
+    return threading.current_thread().name
+
+
+@accepts_context
+def fan_out(count: int, *, mp_context: ContextParam = None) -> list[str]:
+    """Library code: send `count` tasks to the executor the application chose."""
+    with mpcontext.executor(count) as pool:
+        return list(pool.map(_thread_name, range(count)))
+
+
+def test_threads_each_with_their_own_injected_executor() -> None:
+    shared = [ThreadPoolExecutor(2, thread_name_prefix=f"shared{i}") for i in range(THREADS)]
+
+    def work(i: int) -> list[str]:
+        problems = []
+        with using(executor=shared[i]):
+            for _ in range(CALLS // 4):
+                names = fan_out(2)
+                if not all(name.startswith(f"shared{i}_") for name in names):
+                    problems.append(f"thread {i}: tasks ran in {names}")
+
+        def factory(max_workers: int | None) -> ThreadPoolExecutor:
+            return ThreadPoolExecutor(max_workers, thread_name_prefix=f"made{i}")
+
+        with using(executor=factory):
+            for _ in range(CALLS // 20):
+                names = fan_out(1)
+                if not all(name.startswith(f"made{i}_") for name in names):
+                    problems.append(f"thread {i}: tasks ran in {names}")
+        if SCOPE.get() is not EMPTY:
+            problems.append(f"thread {i} ended with {SCOPE.get()!r}")
+        return problems
+
+    try:
+        assert run_in_threads(work, THREADS) == []
+    finally:
+        for pool in shared:
+            pool.shutdown()
+
+
+def test_asyncio_tasks_each_with_their_own_injected_executor() -> None:
+    shared = [ThreadPoolExecutor(1, thread_name_prefix=f"task{i}") for i in range(5)]
+
+    async def task(i: int) -> list[str]:
+        with using(executor=shared[i % 5]):
+            await asyncio.sleep(0)
+            names = fan_out(1)
+            await asyncio.sleep(0)
+            names += fan_out(1)
+        return [] if all(n.startswith(f"task{i % 5}_") for n in names) else [f"{i}: {names}"]
+
+    async def main() -> list[str]:
+        found = await asyncio.gather(*(task(i) for i in range(TASKS)))
+        return [problem for problems in found for problem in problems]
+
+    try:
+        assert asyncio.run(main()) == []
+    finally:
+        for pool in shared:
+            pool.shutdown()
 
 
 # -- the registry under threads ----------------------------------------------------------

@@ -102,6 +102,11 @@ def test_mpcontext_under_a_simulated_default(default: str) -> None:
     assert facts["pool"] == default
     assert facts["executor"] == [default, default]
 
+    # executor(): a local pool of the context in force, a requirement's fallback included.
+    assert facts["executor()"] == [default]
+    assert facts["executor() needs fork"] == ["fork"]
+    assert facts["executor() no fork"] == ["spawn" if default == "fork" else default]
+
     # The pre-flight: what 3.14 breaks (a lambda reaching a forkserver child).
     if default == "fork":
         assert facts["lambda target"] == "started, exit code 0"
