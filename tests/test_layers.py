@@ -56,16 +56,20 @@ def imports_of(module: str) -> set[str]:
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
-            name = node.module or ""
-            if node.level == 1:
-                found.add(name or "__init__")
+            name = "mpcontext" if node.level == 1 and not node.module else node.module or ""
+            if node.level == 1 and node.module:
+                found.add(node.module)
             elif name == "mpcontext":
-                found.add("__init__")
+                # `from . import _x` imports a module; `from . import name` the package.
+                modules = {alias.name for alias in node.names} & set(LAYER_OF)
+                found |= modules or {"__init__"}
             elif name.startswith("mpcontext."):
                 found.add(name.split(".")[1])
         elif isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.name.startswith("mpcontext."):
+                if alias.name == "mpcontext":
+                    found.add("__init__")
+                elif alias.name.startswith("mpcontext."):
                     found.add(alias.name.split(".")[1])
     found.discard(module)
     return found
