@@ -468,7 +468,9 @@ def _steps(inner: Generator[Any, Any, Any], scope: Scope) -> Generator[Any, Any,
     """Run the generator (or coroutine) `inner` step by step with `scope` in force.
 
     The scope is set and reset around each step, in whichever thread or
-    context runs it, so it never shows between steps.
+    context runs it, so it never shows between steps. What the body itself
+    put in force (a ``using`` block open across a ``yield`` or ``await``)
+    is kept for its next step.
     """
     sent: Any = None
     error: BaseException | None = None
@@ -479,6 +481,7 @@ def _steps(inner: Generator[Any, Any, Any], scope: Scope) -> Generator[Any, Any,
         except StopIteration as stop:
             return stop.value
         finally:
+            scope = SCOPE.get()
             SCOPE.reset(token)
             error = None
         try:
@@ -514,7 +517,7 @@ async def _run_coroutine(func: Any, args: Any, kwargs: Any, scope: Scope) -> Any
 
 
 async def _async_steps(inner: AsyncGenerator[Any, Any], scope: Scope) -> AsyncGenerator[Any, Any]:
-    """Run the async generator `inner` step by step with `scope` in force."""
+    """Run the async generator `inner` step by step with `scope` in force (as ``_steps``)."""
     sent: Any = None
     error: BaseException | None = None
     while True:
@@ -524,6 +527,7 @@ async def _async_steps(inner: AsyncGenerator[Any, Any], scope: Scope) -> AsyncGe
         except StopAsyncIteration:
             return
         finally:
+            scope = SCOPE.get()
             SCOPE.reset(token)
             error = None
         try:

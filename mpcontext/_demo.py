@@ -4,8 +4,8 @@ The tour runs the functions of ``mpcontext._demo_lib``, a small library
 written with mpcontext, under every start method available here, and shows
 what each part of mpcontext does for it: the context in force and why, the
 caller's choice (an argument or ``using``), the generated docstring note, a
-requirement, the registry report, the pre-flight check and, where
-``mpcontext.executor`` exists, the fan-out the application sends elsewhere.
+requirement, the registry report, the pre-flight check and the fan-out
+that the application sends to a local pool or, if installed, to loky.
 It changes nothing global and leaves no process behind.
 """
 
@@ -189,9 +189,6 @@ def _preflight() -> None:
 
 def _executors() -> None:
     _heading("8. executor(): the application decides where the fan-out runs")
-    if lib.executor_function() is None:
-        _say("mpcontext.executor is not in this version: skipped")
-        return
     _say("squares() fans out with `with mpcontext.executor(2) as pool: pool.map(...)`.")
     _say("squares([1, 2, 3, 4]), nothing injected (a local process pool):")
     _fan_out()

@@ -15,23 +15,12 @@ import mpcontext
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from concurrent.futures import Executor
-    from contextlib import AbstractContextManager
-    from typing import Protocol
 
     from mpcontext import ContextParam
-
-    class ExecutorFunction(Protocol):
-        """The signature of ``mpcontext.executor``."""
-
-        def __call__(
-            self, max_workers: int | None = None, *, mp_context: ContextParam = None
-        ) -> AbstractContextManager[Executor]: ...
 
 
 __all__ = [
     "Facts",
-    "executor_function",
     "fresh_worker",
     "square",
     "squares",
@@ -88,12 +77,6 @@ def fresh_worker(*, mp_context: ContextParam = None) -> tuple[str, Facts]:
         return mpcontext.explain_context(), pool.submit(where_am_i).result()
 
 
-def executor_function() -> ExecutorFunction | None:
-    """Return ``mpcontext.executor``, ``None`` in a version without it."""
-    found: ExecutorFunction | None = getattr(mpcontext, "executor", None)
-    return found
-
-
 @mpcontext.accepts_context
 def squares(
     numbers: Iterable[int], *, mp_context: ContextParam = None
@@ -105,8 +88,5 @@ def squares(
     list
         Each square with the facts of the worker that computed it.
     """
-    executor = executor_function()
-    if executor is None:
-        raise NotImplementedError("this version of mpcontext has no executor()")
-    with executor(2, mp_context=mp_context) as pool:
+    with mpcontext.executor(2, mp_context=mp_context) as pool:
         return list(pool.map(square, numbers))

@@ -21,6 +21,8 @@ import re
 import tokenize
 import warnings
 
+from . import _factories
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -47,25 +49,7 @@ RULES = {
 }
 """Every code the linter reports, with what it means."""
 
-FACTORIES = frozenset(
-    {
-        "Array",
-        "Barrier",
-        "BoundedSemaphore",
-        "Condition",
-        "Event",
-        "JoinableQueue",
-        "Lock",
-        "Manager",
-        "Pool",
-        "Process",
-        "Queue",
-        "RLock",
-        "Semaphore",
-        "SimpleQueue",
-        "Value",
-    }
-)
+FACTORIES = frozenset(_factories.__all__) - {"ProcessPoolExecutor"}
 """The multiprocessing functions that have an mpcontext factory of the same name."""
 
 _MP = "multiprocessing"

@@ -582,6 +582,66 @@ def test_a_generator_pins_the_context_in_force_at_the_call() -> None:
     assert [step[1:] for step in generator] == [(NOT_DEFAULT, NOT_DEFAULT)] * 2
 
 
+def test_a_using_block_inside_a_generator_holds_across_its_yields() -> None:
+    @accepts_context
+    def chooses(*, mp_context: ContextParam = None) -> Iterator[str]:
+        yield method_in_force()
+        with using(NOT_DEFAULT):
+            yield method_in_force()
+            yield method_in_force()
+        yield method_in_force()
+
+    generator = chooses(mp_context=DEFAULT)
+    seen = []
+    for method in generator:
+        seen.append((method, method_in_force()))
+    assert seen == [
+        (DEFAULT, DEFAULT),
+        (NOT_DEFAULT, DEFAULT),
+        (NOT_DEFAULT, DEFAULT),
+        (DEFAULT, DEFAULT),
+    ]
+
+
+def test_a_using_block_inside_a_coroutine_holds_across_its_awaits() -> None:
+    @accepts_context
+    async def chooses(*, mp_context: ContextParam = None) -> list[str]:
+        seen = [method_in_force()]
+        with using(NOT_DEFAULT):
+            await asyncio.sleep(0)
+            seen.append(method_in_force())
+            await asyncio.sleep(0)
+            seen.append(method_in_force())
+        await asyncio.sleep(0)
+        seen.append(method_in_force())
+        return seen
+
+    async def main() -> tuple[list[str], str]:
+        return await chooses(mp_context=DEFAULT), method_in_force()
+
+    assert asyncio.run(main()) == ([DEFAULT, NOT_DEFAULT, NOT_DEFAULT, DEFAULT], DEFAULT)
+
+
+def test_a_using_block_inside_an_async_generator_holds_across_its_yields() -> None:
+    @accepts_context
+    async def chooses(*, mp_context: ContextParam = None) -> AsyncIterator[str]:
+        with using(NOT_DEFAULT):
+            await asyncio.sleep(0)
+            yield method_in_force()
+            await asyncio.sleep(0)
+            yield method_in_force()
+        yield method_in_force()
+
+    async def main() -> list[tuple[str, str]]:
+        return [(method, method_in_force()) async for method in chooses(mp_context=DEFAULT)]
+
+    assert asyncio.run(main()) == [
+        (NOT_DEFAULT, DEFAULT),
+        (NOT_DEFAULT, DEFAULT),
+        (DEFAULT, DEFAULT),
+    ]
+
+
 def test_a_generator_is_named_after_the_function() -> None:
     generator = steps(1)
     assert generator.__qualname__ == "steps"

@@ -130,10 +130,7 @@ def test_the_preflight_catch(demo: dict[str, str]) -> None:
 
 def test_the_executor_section(demo: dict[str, str]) -> None:
     body = demo[SECTIONS[7]]
-    if not hasattr(mpcontext, "executor"):
-        assert body.strip() == "mpcontext.executor is not in this version: skipped"
-    else:
-        assert "[1, 4, 9, 16], computed by" in body
+    assert "[1, 4, 9, 16], computed by" in body
 
 
 def test_nothing_changed(demo: dict[str, str]) -> None:
@@ -150,14 +147,8 @@ def test_without_docstrings() -> None:
     assert "(no docstring: python -OO drops them, and the note with them)" in body
 
 
-def test_in_this_process_with_an_executor(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Section 8 runs (with a stand-in while mpcontext has no executor()); nothing is left."""
-    if not hasattr(mpcontext, "executor"):
-        from demo_executor import executor
-
-        monkeypatch.setattr(mpcontext, "executor", executor, raising=False)
+def test_in_this_process_with_an_executor(capsys: pytest.CaptureFixture[str]) -> None:
+    """Section 8 runs locally and on loky's workers; nothing is left."""
     before = multiprocessing.get_start_method(allow_none=True)
     assert run_demo() == 0
     body = sections(capsys.readouterr().out)[SECTIONS[7]]
