@@ -75,10 +75,12 @@ def started_by(facts: Facts) -> str:
         how = f"forkserver (forked by the fork server, pid {ppid})"
     elif "--multiprocessing-fork" in argv:
         how = "spawn (a fresh interpreter running spawn_main)"
+    elif ppid == os.getpid() and argv == tuple(sys.orig_argv):
+        # Before loky: a forked worker has this process's command line, which
+        # may name loky (pytest tests/test_executors_loky.py).
+        how = "fork (a copy of this process, with its command line)"
     elif "loky" in line:
         how = "loky (a fresh interpreter started by loky)"
-    elif ppid == os.getpid() and argv == tuple(sys.orig_argv):
-        how = "fork (a copy of this process, with its command line)"
     else:
         how = f"unknown (command line {line!r})"
     return f"worker {pid} says: {how}"

@@ -172,3 +172,19 @@ def test_a_killed_worker_of_an_executor_block_breaks_it_as_in_the_stdlib(
     finally:
         injected.shutdown()
     assert children_left() == {}
+
+
+def test_the_demo_tells_a_forked_worker_whose_command_line_names_loky(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Found by the resource tracker run above, whose command line names
+    # tests/test_executors_loky.py: the demo took its forked workers for loky's.
+    from mpcontext._demo import started_by
+
+    argv = (sys.executable, "-m", "pytest", "tests/test_executors_loky.py")
+    monkeypatch.setattr(sys, "orig_argv", list(argv))
+    assert started_by((1234, os.getpid(), argv)) == (
+        "worker 1234 says: fork (a copy of this process, with its command line)"
+    )
+    loky = (sys.executable, "-c", "from loky.backend.popen_loky_posix import main; main()")
+    assert started_by((1234, os.getpid(), loky)).startswith("worker 1234 says: loky (")
