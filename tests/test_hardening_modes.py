@@ -26,6 +26,7 @@ reasonable.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -179,7 +180,10 @@ def test_decorating_without_docstrings() -> None:
     assert facts["coroutine"] == "spawn"
     signature = "(x, *, mp_context: str | multiprocessing.context.BaseContext | None = None)"
     assert facts["signature"] == signature
-    assert facts["help"] == [f"numpy_style{signature}"]  # the signature, and no docstring
+    # The signature and no docstring (3.13's pydoc wraps a long signature).
+    assert re.sub(r"\s+", "", "".join(facts["help"])) == re.sub(
+        r"\s+", "", f"numpy_style{signature}"
+    )
     assert facts["entry"] == (
         "Requirement(module='__main__', qualname='numpy_style', param='mp_context', "
         "start_methods=['forkserver', 'spawn'], reason='it uses CUDA', kind='function')"
