@@ -339,9 +339,10 @@ def _check_parameter(target: object, code: CodeType, param: str, name: str) -> N
     defaults: dict[str, object] = getattr(target, "__kwdefaults__", None) or {}
     if param not in defaults:
         raise TypeError(f"{name}(): the parameter {param!r} has no default; {declare}")
-    if defaults[param] is not None:
+    default = defaults[param]
+    if default is not None:
         raise TypeError(
-            f"{name}(): the parameter {param!r} defaults to {defaults[param]!r}; it must "
+            f"{name}(): the parameter {param!r} defaults to {describe_value(default)}; it must "
             f"default to None, which stands for the context in force (choose a start "
             f"method with requires=(...) instead); {declare}"
         )

@@ -402,6 +402,11 @@ class Registry:
 
     def _key_of(self, obj: object, attribute: str | None) -> tuple[str, str] | None:
         if attribute is not None:
+            if not isinstance(attribute, str):
+                raise TypeError(
+                    f"registry.lookup(): attribute must be the name of a ContextField "
+                    f"attribute (a str) or None, got {describe_value(attribute)}"
+                )
             return _field_key(obj, attribute)
         target = _unwrap(obj)
         marked = getattr(target, MARK, None)

@@ -988,3 +988,17 @@ def test_decorates_a_cached_function() -> None:
     assert cached(2, mp_context="spawn") == cached(2, mp_context="spawn") == 4
     assert calls == [ctx("spawn")]  # the resolved context is part of the key
     assert inspect.signature(cached).parameters["mp_context"].kind is inspect.Parameter.KEYWORD_ONLY
+
+
+class Unprintable:
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
+def test_a_bad_default_whose_repr_raises_is_named_by_its_type() -> None:
+    def odd(*, mp_context: object = Unprintable()) -> None: ...
+
+    with pytest.raises(
+        TypeError, match=r"defaults to <Unprintable object, whose repr\(\) raised RuntimeError>"
+    ):
+        accepts_context(odd)  # type: ignore[arg-type]

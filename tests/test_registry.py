@@ -301,3 +301,11 @@ def test_a_private_registry_is_independent() -> None:
     assert mine.lookup(function) == entry
     assert registry.lookup(function) is None
     assert mpcontext.registry is registry
+
+
+def test_lookup_with_an_attribute_that_is_not_a_str() -> None:
+    class Holder:
+        pass
+
+    with pytest.raises(TypeError, match=r"attribute must be the name .* got \[\] \(list\)"):
+        mpcontext.registry.lookup(Holder, [])  # type: ignore[arg-type]
