@@ -19,10 +19,11 @@ import functools
 import sys
 from multiprocessing.context import BaseContext
 
+from ._env import ENV
+from ._errors import StartMethodError
 from ._methods import context_from_value, describe_value
 from ._notes import add_note, function_note
 from ._registry import MARK, Rules, check_options, method_of, registry
-from ._env import ENV
 from ._resolve import _MP_DEFAULT, context_in_force, current_context
 from ._scope import EMPTY, SCOPE, Scope
 from ._types import Requirement
@@ -112,7 +113,7 @@ class _Plan:
             if rules is not None:
                 method = method_of(context)
                 if method not in rules.methods:
-                    raise rules.refused(method, self.origin, by_argument=True)
+                    raise self._refused_argument(rules, method, context)
             kwargs[param] = context
             return self._scope(scope, context, True, self.origin, scope.executor is not None)
         if scope.context is not None:
@@ -132,6 +133,23 @@ class _Plan:
                 inner = False
         kwargs[param] = context
         return self._scope(scope, context, explicit, origin, inner)
+
+    def _refused_argument(self, rules: Rules, method: str, context: BaseContext) -> StartMethodError:
+        """Return the error for an argument the requirement refuses.
+
+        A library that hands its own caller's context on to a nested call
+        makes it an explicit choice there: when that context was nobody's
+        choice, the message says how to let the nested call fall back.
+        """
+        error = rules.refused(method, self.origin, by_argument=True)
+        in_force, explicit, _ = context_in_force()
+        if in_force is context and not explicit:
+            return StartMethodError(
+                f"{error} If that context is one your code received and passes on, leave "
+                f"{self.param} out instead: the call then inherits it, and nobody chose "
+                f"{method!r} here, so it would fall back to a method it supports."
+            )
+        return error
 
     def _scope(
         self, scope: Scope, context: BaseContext, explicit: bool, origin: str, inner: bool

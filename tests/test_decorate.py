@@ -1002,3 +1002,32 @@ def test_a_bad_default_whose_repr_raises_is_named_by_its_type() -> None:
         TypeError, match=r"defaults to <Unprintable object, whose repr\(\) raised RuntimeError>"
     ):
         accepts_context(odd)  # type: ignore[arg-type]
+
+
+@accepts_context(requires=("spawn", "forkserver"), reason="it needs a fresh interpreter")
+def needs_fresh(*, mp_context: ContextParam = None) -> str:
+    return mp_context.get_start_method()  # type: ignore[union-attr]
+
+
+@accepts_context
+def passes_on(*, mp_context: ContextParam = None) -> str:
+    return needs_fresh(mp_context=mp_context)
+
+
+@accepts_context
+def leaves_out(*, mp_context: ContextParam = None) -> str:
+    return needs_fresh()
+
+
+@pytest.mark.skipif(DEFAULT != "fork", reason="needs a default the requirement refuses")
+def test_passing_a_received_default_on_is_an_explicit_choice_with_a_hint() -> None:
+    with pytest.raises(StartMethodError) as raised:
+        passes_on()
+    message = str(raised.value)
+    assert "needs_fresh() cannot use the start method 'fork'" in message
+    assert "leave mp_context out instead" in message
+    # Left out, the nested call falls back; chosen by someone, no hint.
+    assert leaves_out() == "spawn"
+    with pytest.raises(StartMethodError) as chosen:
+        passes_on(mp_context="fork")
+    assert "leave mp_context out" not in str(chosen.value)
