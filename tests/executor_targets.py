@@ -7,14 +7,18 @@ name: they live here rather than in the test modules.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mpcontext
 from mpcontext import ContextParam
+
+if TYPE_CHECKING:
+    import pytest
 
 # How many times each initializer tag ran in this process.
 INITIALIZED: Counter[str] = Counter()
@@ -75,15 +79,17 @@ def initialized(_: object = None) -> tuple[int, dict[str, int]]:
     return os.getpid(), dict(INITIALIZED)
 
 
-def typed_at_the_prompt() -> Callable[[int], int]:
+def typed_at_the_prompt(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], int]:
     """Return a function as if typed at Python's prompt: compiled from ``<stdin>`` in ``__main__``.
 
-    The caller puts it in ``sys.modules["__main__"]`` for the time of a test;
-    a child started by spawn, forkserver, loky or dask never has it there.
+    It is put in ``sys.modules["__main__"]`` for the time of the test that
+    `monkeypatch` belongs to; a child started by spawn, forkserver, loky or
+    dask never has it there.
     """
     namespace: dict[str, Any] = {"__name__": "__main__"}
     exec(compile("def typed_in_the_repl(x):\n    return x + 1\n", "<stdin>", "exec"), namespace)
     typed: Callable[[int], int] = namespace["typed_in_the_repl"]
+    monkeypatch.setattr(sys.modules["__main__"], "typed_in_the_repl", typed, raising=False)
     return typed
 
 

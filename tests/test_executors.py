@@ -417,9 +417,7 @@ def test_preflight_checks_tasks_for_an_injected_stdlib_pool(
 def test_preflight_refuses_what_was_typed_at_the_prompt(
     spawn_pool: ProcessPoolExecutor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    typed_in_the_repl = targets.typed_at_the_prompt()
-    main = sys.modules["__main__"]
-    monkeypatch.setattr(main, "typed_in_the_repl", typed_in_the_repl, raising=False)
+    typed_in_the_repl = targets.typed_at_the_prompt(monkeypatch)
     with using(executor=spawn_pool), mpcontext.executor() as ex:
         with pytest.raises(PreflightError, match="it is defined in __main__"):
             ex.submit(typed_in_the_repl, 1)

@@ -7,7 +7,6 @@ thread each, no dashboard.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -60,9 +59,7 @@ def test_a_block_waits_for_its_tasks_and_keeps_map_results(client: Any) -> None:
 def test_interactive_functions_reach_the_dask_workers(
     client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    typed_in_the_repl = targets.typed_at_the_prompt()
-    main = sys.modules["__main__"]
-    monkeypatch.setattr(main, "typed_in_the_repl", typed_in_the_repl, raising=False)
+    typed_in_the_repl = targets.typed_at_the_prompt(monkeypatch)
     with using(executor=client.get_executor()), mpcontext.executor() as ex:
         assert ex.submit(typed_in_the_repl, 1).result(timeout=60) == 2
         assert list(ex.map(typed_in_the_repl, [5, 6])) == [6, 7]

@@ -58,9 +58,7 @@ def test_loky_counts_as_spawn(reusable: Any) -> None:
 def test_interactive_functions_reach_loky_workers(
     reusable: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    typed_in_the_repl = targets.typed_at_the_prompt()
-    main = sys.modules["__main__"]
-    monkeypatch.setattr(main, "typed_in_the_repl", typed_in_the_repl, raising=False)
+    typed_in_the_repl = targets.typed_at_the_prompt(monkeypatch)
     with using(executor=reusable), mpcontext.executor() as ex:
         assert ex.submit(typed_in_the_repl, 1).result() == 2
         assert list(ex.map(typed_in_the_repl, [5, 6])) == [6, 7]
