@@ -18,7 +18,17 @@ import pytest
 import mpcontext
 from mpcontext import ContextParam, accepts_context
 
+METHODS = mpcontext.available_start_methods()
+# The platform's default, read without fixing multiprocessing's global one.
+DEFAULT = multiprocessing.context._default_context._default_context.get_start_method()  # type: ignore[attr-defined]
+NOT_DEFAULT = next(m for m in METHODS if m != DEFAULT)
+
 _inherited = {"set": False}
+
+
+def ctx(method: str) -> BaseContext:
+    """Return multiprocessing's context for `method`."""
+    return multiprocessing.get_context(method)
 
 
 def report_start(queue: SimpleQueue[tuple[int, bool]]) -> None:

@@ -28,6 +28,10 @@ from mpcontext._scope import SCOPE
 from mpcontext._types import Requirement
 
 from authorapi_targets import (
+    DEFAULT,
+    METHODS,
+    NOT_DEFAULT,
+    ctx,
     restore_start_method,  # noqa: F401 - a fixture
     square_all,
     squares,
@@ -36,14 +40,6 @@ from authorapi_targets import (
     start_with_context_in_force,
     start_with_factory,
 )
-
-METHODS = mpcontext.available_start_methods()
-DEFAULT = multiprocessing.context._default_context._default_context.get_start_method()  # type: ignore[attr-defined]
-NOT_DEFAULT = next(m for m in METHODS if m != DEFAULT)
-
-
-def ctx(method: str) -> BaseContext:
-    return multiprocessing.get_context(method)
 
 
 def method_in_force() -> str:

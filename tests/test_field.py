@@ -7,7 +7,6 @@ import dataclasses
 import inspect
 import multiprocessing
 import pickle
-from multiprocessing.context import BaseContext
 
 import attrs
 import pytest
@@ -22,15 +21,8 @@ from mpcontext import (
     using,
 )
 
+from authorapi_targets import METHODS, NOT_DEFAULT, ctx
 from authorapi_targets import restore_start_method  # noqa: F401 - a fixture
-
-METHODS = mpcontext.available_start_methods()
-DEFAULT = multiprocessing.context._default_context._default_context.get_start_method()  # type: ignore[attr-defined]
-NOT_DEFAULT = next(m for m in METHODS if m != DEFAULT)
-
-
-def ctx(method: str) -> BaseContext:
-    return multiprocessing.get_context(method)
 
 
 class Plain:
