@@ -21,10 +21,11 @@ from ._lint import (
     Module,
     decode,
     findings,
-    lint_source,
+    noqa_codes,
     parse,
     split_lines,
     syntax_finding,
+    walked,
 )
 
 TYPE_CHECKING = False
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 __all__ = ["FixResult", "fix_source"]
 
 _NEWLINE = re.compile(rb"\r\n|\r|\n")
-_NOQA = re.compile(r"# noqa", re.IGNORECASE)
 _Importish = (ast.Import, ast.ImportFrom)
 
 
@@ -146,10 +146,9 @@ def fix_source(data: bytes, path: str, enabled: Iterable[str] = RULES) -> FixRes
         tree = parse(text, path)
     except (SyntaxError, ValueError) as error:  # UnicodeDecodeError is a ValueError
         return FixResult(data, [], [syntax_finding(path, error)] if "MPC000" in enabled else [])
-    module = Module(tree)
-    if not module.relevant:
+    module = walked(tree)
+    if module is None:
         return FixResult(data, [], [])
-    module.walk()
     found = findings(module, split_lines(text), path, enabled)
     fixable = [(finding, hit) for finding, hit in found if hit.factory is not None]
     if not fixable:
@@ -157,7 +156,7 @@ def fix_source(data: bytes, path: str, enabled: Iterable[str] = RULES) -> FixRes
     source = _Source(text)
     try:
         new_text = source.apply(_edits(source, module, [hit for _, hit in fixable]))
-        parse(new_text, path)
+        new_module = walked(parse(new_text, path))
     except (_Unsafe, SyntaxError, ValueError) as error:
         kept = [finding for finding, _ in found]
         reason = Finding(path, 1, 1, "MPC000", f"not fixed, the fix would be unsafe: {error}", "")
@@ -166,8 +165,12 @@ def fix_source(data: bytes, path: str, enabled: Iterable[str] = RULES) -> FixRes
     for finding in fixed:
         finding.fixed = True
     unfixed = [finding for finding, hit in found if hit.factory is None]
-    new_data = new_text.encode(encoding)
-    return FixResult(new_data, fixed, lint_source(new_data, path, enabled), unfixed)
+    remaining = (
+        []
+        if new_module is None
+        else [finding for finding, _ in findings(new_module, split_lines(new_text), path, enabled)]
+    )
+    return FixResult(new_text.encode(encoding), fixed, remaining, unfixed)
 
 
 def _edits(source: _Source, module: Module, hits: list[Hit]) -> list[_Edit]:
@@ -221,7 +224,7 @@ def _import_edits(source: _Source, module: Module, removed: dict[str, int]) -> l
     emptied: dict[int, int] = {}
     for stmt, body in module.imports:
         if any(
-            _NOQA.search(source.line(n))
+            noqa_codes(source.line(n)) is not None
             for n in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1)
         ):
             continue

@@ -9,7 +9,7 @@ mpcontext[flake8]``). flake8 parses the file and applies ``# noqa`` and
 
 from __future__ import annotations
 
-from ._lint import Module, findings
+from ._lint import findings, walked
 from ._version import __version__
 
 TYPE_CHECKING = False
@@ -45,10 +45,9 @@ class Plugin:
         """Yield ``(line, column, "MPC00x message", type)``; flake8 adds 1 to the column."""
         if not any("multiprocessing" in line or "concurrent" in line for line in self._lines):
             return
-        module = Module(self._tree)
-        if not module.relevant:
+        module = walked(self._tree)
+        if module is None:
             return
-        module.walk()
         # Every finding, noqa included: flake8 decides what a noqa silences.
         for finding, _ in findings(module, self._lines, self._filename, noqa=False):
             yield finding.line, finding.column - 1, finding.text, type(self)

@@ -37,6 +37,7 @@ __all__ = [
     "iter_python_files",
     "lint_file",
     "lint_source",
+    "walked",
 ]
 
 RULES = {
@@ -330,14 +331,14 @@ class Module:
     ) -> _Function:
         name = "<lambda>" if isinstance(node, ast.Lambda) else node.name
         decorators = [] if isinstance(node, ast.Lambda) else node.decorator_list
-        param, declares = "mp_context", False
-        decorated = False
+        param, decorated = "mp_context", False
         for decorator in decorators:
             call = decorator if isinstance(decorator, ast.Call) else None
             if self.qualname(call.func if call else decorator) == _ACCEPTS_CONTEXT:
                 decorated = True
-                param, declares = _decorator_options(call) if call else (param, declares)
-        return _Function(name, params, param if param in params else None, declares or decorated)
+                if call is not None:
+                    param = _param_option(call, param)
+        return _Function(name, params, param if param in params else None, decorated)
 
     def qualname(self, node: ast.expr) -> str | None:
         """Return the dotted name `node` stands for through the imports, if any."""
@@ -375,9 +376,8 @@ def _bound(stmt: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
             return
 
 
-def _decorator_options(call: ast.Call) -> tuple[str, bool]:
-    """Return the ``param=`` of an ``accepts_context(...)`` call, and if it has ``requires``."""
-    param, declares = "mp_context", False
+def _param_option(call: ast.Call, param: str) -> str:
+    """Return the ``param=`` of an ``accepts_context(...)`` call, else `param`."""
     for keyword in call.keywords:
         value = keyword.value
         if (
@@ -386,9 +386,7 @@ def _decorator_options(call: ast.Call) -> tuple[str, bool]:
             and isinstance(value.value, str)
         ):
             param = value.value
-        elif keyword.arg == "requires" and not _is_none(value):
-            declares = True
-    return param, declares
+    return param
 
 
 def _is_none(node: ast.expr) -> bool:
@@ -428,8 +426,8 @@ def _argument(call: ast.Call, keyword: str, position: int | None) -> ast.expr | 
     return call.args[position] if position < len(call.args) else None
 
 
-def _passes_context(call: ast.Call, keyword: str, position: int | None) -> bool:
-    value = _argument(call, keyword, position)
+def _passes(value: ast.expr | bool | None) -> bool:
+    """Whether an argument found by ``_argument`` passes something other than ``None``."""
     return value is True or (isinstance(value, ast.expr) and not _is_none(value))
 
 
@@ -442,15 +440,14 @@ def analyze(module: Module) -> list[Hit]:
             continue
         name = module.qualname(call.func)
         if name is not None and name.startswith((_MP, "concurrent")):
-            hit = _check(call, name, stack)
+            hit = _check(call, name, root, stack)
             if hit is not None:
                 hits.append(hit)
     return hits
 
 
-def _check(call: ast.Call, name: str, stack: tuple[_Function, ...]) -> Hit | None:
+def _check(call: ast.Call, name: str, root: str, stack: tuple[_Function, ...]) -> Hit | None:
     shown = dotted(call.func)
-    root = _root(call.func)
     if name in _PPE_NAMES:
         return _check_executor(call, shown, root, stack)
     head, _, last = name.rpartition(".")
@@ -469,7 +466,7 @@ def _check(call: ast.Call, name: str, stack: tuple[_Function, ...]) -> Hit | Non
         )
     if name in _TAKES_CONTEXT:
         keyword, position = _TAKES_CONTEXT[name]
-        if _passes_context(call, keyword, position):
+        if _passes(_argument(call, keyword, position)):
             return None
         return _default_hit(call, shown, root, f"pass the caller's context: {keyword}=ctx")
     if name == "multiprocessing.set_start_method":
@@ -504,7 +501,7 @@ def _check_executor(
     call: ast.Call, shown: str, root: str, stack: tuple[_Function, ...]
 ) -> Hit | None:
     value = _argument(call, "mp_context", 1)
-    if value is True or (isinstance(value, ast.expr) and not _is_none(value)):
+    if _passes(value):
         return None
     hit = Hit(
         "MPC003",
@@ -682,6 +679,15 @@ def syntax_finding(path: str, error: Exception) -> Finding:
     )
 
 
+def walked(tree: ast.Module) -> Module | None:
+    """Return the walked `tree`, or ``None`` when no import reaches the modules linted."""
+    module = Module(tree)
+    if not module.relevant:
+        return None
+    module.walk()
+    return module
+
+
 def lint_source(data: bytes, path: str, enabled: Iterable[str] = RULES) -> list[Finding]:
     """Return the findings in the source `data` of the file `path`.
 
@@ -702,10 +708,9 @@ def lint_source(data: bytes, path: str, enabled: Iterable[str] = RULES) -> list[
         return [syntax_finding(path, error)] if "MPC000" in enabled else []
     if b"multiprocessing" not in data and b"concurrent" not in data:
         return []
-    module = Module(tree)
-    if not module.relevant:
+    module = walked(tree)
+    if module is None:
         return []
-    module.walk()
     text, _ = decode(data)
     return [finding for finding, _ in findings(module, split_lines(text), path, enabled)]
 

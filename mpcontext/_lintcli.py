@@ -81,10 +81,8 @@ def add_lint_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def _enabled(args: argparse.Namespace) -> frozenset[str]:
-    selected = expand_codes(args.select) if args.select else frozenset(RULES)
-    if args.select and "MPC000" not in expand_codes(args.ignore):
-        # A file that could not be checked is always said, unless ignored by name.
-        selected |= {"MPC000"}
+    # A file that could not be checked is always said, unless ignored.
+    selected = expand_codes(args.select) | {"MPC000"} if args.select else frozenset(RULES)
     return selected - expand_codes(args.ignore)
 
 
