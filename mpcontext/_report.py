@@ -223,12 +223,12 @@ def render_text(entries: Sequence[Requirement], package: str) -> str:
         return _nothing(package)
     import textwrap
 
-    rows = _pad([_HEADERS[:4], *(_cells(entry)[:4] for entry in entries)])
+    cells = [_cells(entry) for entry in entries]
+    rows = _pad([_HEADERS[:4], *(row[:4] for row in cells)])
     lines = ["  ".join(rows[0]).rstrip()]
-    for entry, row in zip(entries, rows[1:]):
+    for row, (*_, reason) in zip(rows[1:], cells):
         lines.append("  ".join(row).rstrip())
-        if entry.reason:
-            reason = " ".join(entry.reason.split())
+        if reason:
             lines.extend(
                 textwrap.wrap(
                     reason,
