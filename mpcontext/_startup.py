@@ -169,11 +169,18 @@ class StartupWatch:
             code = worker.exitcode
             if code is None:
                 running.append(worker)
-            elif code == 0 or worker.pid in self._started:
+                continue
+            # Forget an ended worker's reports: its pid may be reused by a
+            # later worker, which must not pass for one that started.
+            pid = worker.pid or 0
+            started = pid in self._started
+            self._started.discard(pid)
+            line = self._lines.pop(pid, None)
+            if code == 0 or started:
                 self._failures = 0
             else:
                 self._failures += 1
-                self._last = (code, self._lines.get(worker.pid or 0))
+                self._last = (code, line)
         self._workers = running
         if self._failures >= self.limit and self.error is None:
             self.error = BrokenPoolError(self._message())

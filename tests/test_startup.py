@@ -89,6 +89,19 @@ def test_workers_replaced_after_their_tasks_do_not_break_the_pool(method: str) -
 
 
 @pytest.mark.parametrize("method", METHODS)
+def test_the_watch_forgets_the_workers_that_ended(method: str) -> None:
+    # Its pid may be reused by a later worker, which must not pass for started.
+    with mpcontext.Pool(2, maxtasksperchild=1, mp_context=method) as pool:
+        for value in range(12):
+            assert pool.apply(targets.double, (value,)) == 2 * value
+        watch = pool._mpcontext_startup  # type: ignore[attr-defined]
+        with watch._lock:
+            known = {worker.pid for worker in watch._workers}
+            assert watch._started <= known
+            assert set(watch._lines) <= known
+
+
+@pytest.mark.parametrize("method", METHODS)
 def test_a_pool_without_initializer_still_works(method: str) -> None:
     with mpcontext.Pool(2, mp_context=method) as pool:
         assert sorted(pool.imap_unordered(targets.double, range(4))) == [0, 2, 4, 6]
