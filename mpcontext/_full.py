@@ -110,37 +110,38 @@ class _CheckingPickler(ForkingPickler):
             return (int, ())  # its own reduction would duplicate a descriptor for a real child
         return NotImplemented
 
-
-def _pickling_error(value: object, method: str, pool: bool) -> Exception | None:
-    pickler = _CheckingPickler(method, pool)
-    previous = get_spawning_popen()
-    # A Process's arguments are pickled while it starts; a pool task is not.
-    stand_in: Any = None if pool else _SpawningStandIn()
-    set_spawning_popen(stand_in)
-    try:
-        pickler.dump(value)
-    except Exception as error:  # what pickling raises is the answer
-        return error.with_traceback(None)  # keep no frame, nor the values they hold
-    finally:
-        set_spawning_popen(previous)
-    return None
+    def error_of(self, value: object) -> Exception | None:
+        """Return what pickling `value` on its own raises, or ``None``."""
+        # A fresh memo: an object met by an earlier dump is checked again.
+        self.clear_memo()
+        previous = get_spawning_popen()
+        # A Process's arguments are pickled while it starts; a pool task is not.
+        stand_in: Any = None if self._pool else _SpawningStandIn()
+        set_spawning_popen(stand_in)
+        try:
+            self.dump(value)
+        except Exception as error:  # what pickling raises is the answer
+            return error.with_traceback(None)  # keep no frame, nor the values they hold
+        finally:
+            set_spawning_popen(previous)
+        return None
 
 
 def full_problem(items: list[tuple[str, object]], method: str, pool: bool) -> Problem | None:
     """Return the first problem in pickling the labelled `items`, or ``None``."""
+    pickler = _CheckingPickler(method, pool)
     for label, value in items:
-        error = _pickling_error(value, method, pool)
+        error = pickler.error_of(value)
         if error is not None:
-            return _locate(label, value, error, method, pool, set())
+            return _locate(pickler, label, value, error, set())
     return None
 
 
 def _locate(
+    pickler: _CheckingPickler,
     label: str,
     value: object,
     error: Exception,
-    method: str,
-    pool: bool,
     seen: set[int],
 ) -> Problem:
     """Descend to the innermost part of `value` that fails on its own."""
@@ -149,9 +150,9 @@ def _locate(
         for part_label, part in _parts(label, value):
             if id(part) in seen:
                 continue
-            part_error = _pickling_error(part, method, pool)
+            part_error = pickler.error_of(part)
             if part_error is not None:
-                return _locate(part_label, part, part_error, method, pool, seen)
+                return _locate(pickler, part_label, part, part_error, seen)
     if isinstance(error, _Refusal):
         return error.problem.at(label, value)
     detail = f"{type(error).__name__}: {error}"
