@@ -184,6 +184,17 @@ def _process_pool_executor(
     max_tasks_per_child: int | None,
 ) -> concurrent.futures.ProcessPoolExecutor:
     context = _executor_context(mp_context, max_tasks_per_child)
+    return _process_pool(context, max_workers, initializer, initargs, max_tasks_per_child)
+
+
+def _process_pool(
+    context: BaseContext,
+    max_workers: int | None,
+    initializer: Callable[..., object] | None,
+    initargs: tuple[Any, ...],
+    max_tasks_per_child: int | None = None,
+) -> concurrent.futures.ProcessPoolExecutor:
+    """Return mpcontext's pool of `context`, once its initializer is checked."""
     from ._pools import ProcessPoolExecutor as _ProcessPoolExecutor
     from ._pools import check_initializer
 
