@@ -125,11 +125,9 @@ class _Plan:
             context, explicit, origin = context_in_force()
         inner = scope.context_inner
         if rules is not None:
-            method = method_of(context)
-            if method not in rules.methods:
-                if explicit:
-                    raise rules.refused(method, origin)
-                context, origin = rules.fallback(method)
+            replacement = rules.replacement(context, explicit, origin)
+            if replacement is not None:
+                context, origin = replacement
                 inner = False
         kwargs[param] = context
         return self._scope(scope, context, explicit, origin, inner)

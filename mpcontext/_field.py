@@ -109,7 +109,6 @@ class ContextField:
 
     __slots__ = (
         "_methods",
-        "_module",
         "_name",
         "_note",
         "_subject",
@@ -132,7 +131,6 @@ class ContextField:
             )
         self._note = note
         self._name: str | None = None
-        self._module = ""
         self._subject = ""
         self._requirement: Requirement | None = None
         self._rules: Rules | None = None
@@ -140,8 +138,8 @@ class ContextField:
 
     def __set_name__(self, owner: type[object], name: str) -> None:
         subject = f"{owner.__module__}.{owner.__qualname__}.{name}"
-        again = self._name is not None
-        if again and (name, owner.__module__) != (self._name, self._module):
+        previous = self._requirement
+        if previous is not None and (name, owner.__module__) != (self._name, previous.module):
             raise TypeError(
                 f"this ContextField is already {self._subject}; it cannot also be "
                 f"{subject}: give each attribute its own ContextField()"
@@ -149,7 +147,6 @@ class ContextField:
         # Bound again under its name: its class made again by a class
         # decorator, which copied the docstring, note included.
         self._name = name
-        self._module = owner.__module__
         self._subject = subject
         methods, reason = self._methods, self._reason
         self._requirement = Requirement(
@@ -159,7 +156,7 @@ class ContextField:
             self._rules = Rules(subject, methods, reason, "assign {method!r} to it")
         registry.add(self._requirement)
         setattr(owner, f"_mpcontext_field_{name}", _Rebind(self))
-        if self._note and not again:
+        if self._note and previous is None:
             owner.__doc__ = add_note(owner.__doc__, field_note(name, methods, reason))
 
     @property
@@ -183,15 +180,10 @@ class ContextField:
         if stored is not None:
             return _canonical_context(stored)
         context, explicit, origin = context_in_force()
-        rules = self._rules
-        if rules is None:
+        if self._rules is None:
             return context
-        method = method_of(context)
-        if method in rules.methods:
-            return context
-        if explicit:
-            raise rules.refused(method, origin)
-        return rules.fallback(method)[0]
+        replacement = self._rules.replacement(context, explicit, origin)
+        return context if replacement is None else replacement[0]
 
     def __set__(self, instance: object, value: ContextParam) -> None:
         """Resolve and validate `value`, and store it for `instance`.

@@ -223,6 +223,27 @@ class Rules:
             f"{self._supports()} {fix}."
         )
 
+    def replacement(
+        self, context: BaseContext, explicit: bool, origin: str
+    ) -> tuple[BaseContext, str] | None:
+        """Apply the rules to the `context` in force; return what replaces it, if anything.
+
+        ``None`` when `context` is allowed; else, when nothing chose it
+        (`explicit` false), the fallback and its origin.
+
+        Raises
+        ------
+        StartMethodError
+            `context` was chosen (as `origin` says) and is not allowed, or
+            none of the methods is available here.
+        """
+        method = method_of(context)
+        if method in self.methods:
+            return None
+        if explicit:
+            raise self.refused(method, origin)
+        return self.fallback(method)
+
     def fallback(self, default: str) -> tuple[BaseContext, str]:
         """Return the context to use when nothing chose one and `default` is not allowed.
 
