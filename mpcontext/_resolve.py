@@ -41,7 +41,8 @@ __all__ = [
 # global start method. The attributes have been the same since Python 3.4.
 _MP_DEFAULT: _DefaultContext = multiprocessing.context._default_context  # type: ignore[assignment]
 
-_env_cache: tuple[str, BaseContext] | None = None
+# The variable's value, its context, and the origin explain_context() shows.
+_env_cache: tuple[str, BaseContext, str] | None = None
 
 # Made once: context_in_force() runs at each call of a function with a requirement.
 _SET_DEFAULT_ORIGIN = "multiprocessing's default, set with multiprocessing's set_start_method()"
@@ -57,18 +58,19 @@ def default_context() -> BaseContext:
     return _MP_DEFAULT._actual_context or _MP_DEFAULT._default_context
 
 
-def _environment_context(name: str) -> BaseContext:
+def _environment_context(name: str) -> tuple[str, BaseContext, str]:
     global _env_cache
     if _env_cache is not None and _env_cache[0] == name:
-        return _env_cache[1]
+        return _env_cache
     try:
         context = context_for_name(name, f"the environment variable {START_METHOD_VAR}")
     except InvalidContextError as error:
         raise InvalidContextError(
             f"{error} Set {START_METHOD_VAR} to one of those, or unset it."
         ) from None
-    _env_cache = (name, context)
-    return context
+    origin = f"chosen by the environment variable {START_METHOD_VAR}={name!r}"
+    _env_cache = (name, context, origin)
+    return _env_cache
 
 
 def current_context() -> BaseContext:
@@ -90,7 +92,7 @@ def current_context() -> BaseContext:
         return context
     name = ENV.start_method
     if name is not None:
-        return _environment_context(name)
+        return _environment_context(name)[1]
     return _MP_DEFAULT._actual_context or _MP_DEFAULT._default_context
 
 
@@ -106,15 +108,11 @@ def context_in_force() -> tuple[BaseContext, bool, str]:
         return scope.context, scope.explicit, scope.origin
     name = ENV.start_method
     if name is not None:
-        return _environment_context(name), True, _environment_origin(name)
+        _, context, origin = _environment_context(name)
+        return context, True, origin
     if _MP_DEFAULT._actual_context is not None:
         return _MP_DEFAULT._actual_context, False, _SET_DEFAULT_ORIGIN
     return _MP_DEFAULT._default_context, False, _PLATFORM_DEFAULT_ORIGIN
-
-
-
-def _environment_origin(name: str) -> str:
-    return f"chosen by the environment variable {START_METHOD_VAR}={name!r}"
 
 
 def explain_context() -> str:
