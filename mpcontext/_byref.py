@@ -53,14 +53,14 @@ def reference_problem(obj: object, label: str, method: str, pool: bool) -> Probl
     return _lookup_problem(obj, module, qualname, label)
 
 
-def interactive_main(obj: object = None) -> str | None:
-    """Say why a spawn child would not have ``__main__``'s objects, or ``None``.
+def interactive_main(obj: object) -> str | None:
+    """Say why a spawn child would not have `obj`, of ``__main__``, or ``None``.
 
     Mirrors what ``multiprocessing.spawn`` does in the child: it runs the
     main module again by name (``python -m pkg.mod``) or from its file, and
-    skips ``__main__.py`` modules and IPython's launcher. With `obj`, also
-    says whether it was typed at an interactive prompt of a main that has a
-    file (``code.interact``).
+    skips ``__main__.py`` modules and IPython's launcher. Also says whether
+    `obj` was typed at an interactive prompt of a main that has a file
+    (``code.interact``).
     """
     why = _main_state()
     if why is not None:

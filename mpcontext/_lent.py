@@ -151,11 +151,8 @@ class Results:
             )
         try:
             return next(self._inner)
-        except StopIteration:
+        except BaseException:  # StopIteration, or the first error, which ends it too
             self.finished = True
-            raise
-        except BaseException:
-            self.finished = True  # an iterator of map() ends with its first error
             raise
 
     def drain(self) -> None:

@@ -31,8 +31,6 @@ CROSS_CONTEXT = "cross context"
 POOL_PRIMITIVE = "pool primitive"
 UNPICKLABLE = "unpicklable"
 
-_BY_REFERENCE = (INTERACTIVE, LAMBDA, LOCAL, NOT_FOUND)
-
 
 class Problem:
     """One thing that could not reach the child.
