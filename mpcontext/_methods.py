@@ -12,13 +12,20 @@ from multiprocessing.context import BaseContext
 
 from ._errors import InvalidContextError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 __all__ = [
     "ALL_START_METHODS",
     "available_start_methods",
+    "available_text",
     "context_for_name",
     "context_from_value",
     "describe_value",
+    "nearest",
     "start_method_of",
+    "unavailable_text",
 ]
 
 ALL_START_METHODS = ("fork", "spawn", "forkserver")
@@ -119,8 +126,17 @@ def describe_value(value: object) -> str:
     return f"{text} ({type(value).__qualname__})"
 
 
-def _available_text() -> str:
+def available_text() -> str:
+    """Return the start methods available here, for messages: ``'fork', 'spawn'``."""
     return ", ".join(repr(m) for m in available_start_methods())
+
+
+def unavailable_text(name: str, source: str | None = None) -> str:
+    """Say that the start method `name` (from `source`) is not available here, without a period."""
+    return (
+        f"start method {name!r}{_of_source(source)} is not available on this platform "
+        f"({sys.platform}); available here: {available_text()}"
+    )
 
 
 def _of_source(source: str | None) -> str:
@@ -128,23 +144,18 @@ def _of_source(source: str | None) -> str:
 
 
 def _bad_name_message(name: str, source: str | None) -> str:
-    where = _of_source(source)
-    available = _available_text()
     if name in ALL_START_METHODS:
-        return (
-            f"start method {name!r}{where} is not available on this platform "
-            f"({sys.platform}); available here: {available}."
-        )
+        return f"{unavailable_text(name, source)}."
     what = "empty start method name" if not name else "unknown start method"
-    message = f"{what} {name!r}{where}"
-    suggestion = _nearest(name)
+    message = f"{what} {name!r}{_of_source(source)}"
+    suggestion = nearest(name, available_start_methods())
     if suggestion is not None:
         message += f"; did you mean {suggestion!r}?"
         if name.lower() == suggestion:
             message += " Start method names are case-sensitive, as in multiprocessing."
     else:
         message += "."
-    return f"{message} Start methods available here: {available}."
+    return f"{message} Start methods available here: {available_text()}."
 
 
 def _bad_type_message(value: object, source: str | None) -> str:
@@ -159,15 +170,12 @@ def _bad_type_message(value: object, source: str | None) -> str:
         message += f"; did you mean {decoded!r} (a str)?"
     else:
         message += "."
-    return f"{message} Start methods available here: {_available_text()}."
+    return f"{message} Start methods available here: {available_text()}."
 
 
-def _nearest(name: str) -> str | None:
-    methods = available_start_methods()
-    folded = name.strip().lower()
-    if folded in methods:
-        return folded
+def nearest(name: str, choices: Sequence[str]) -> str | None:
+    """Return the one of `choices` that `name` most likely meant, case and spaces aside."""
     import difflib  # only when building a message
 
-    close = difflib.get_close_matches(folded, methods, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(name.strip().lower(), choices, n=1)
     return close[0] if close else None

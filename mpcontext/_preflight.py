@@ -16,7 +16,7 @@ from multiprocessing.context import BaseContext
 from ._cheap import examine
 from ._env import ENV, PREFLIGHT_VAR
 from ._errors import ConfigurationError, PreflightError
-from ._methods import describe_value, start_method_of
+from ._methods import describe_value, nearest, start_method_of
 from ._problems import Problem, render
 from ._resolve import resolve_context
 
@@ -53,15 +53,13 @@ def preflight_level() -> str:
 
 
 def _bad_level_message(level: str) -> str:
-    import difflib  # only when building a message
-
     message = (
         f"the environment variable {PREFLIGHT_VAR}={level!r} is not a pre-flight "
         f"level; expected one of {', '.join(map(repr, LEVELS))}"
     )
-    close = difflib.get_close_matches(level.strip().lower(), LEVELS, n=1, cutoff=0.6)
-    if close:
-        message += f" (did you mean {close[0]!r}?)"
+    suggestion = nearest(level, LEVELS)
+    if suggestion is not None:
+        message += f" (did you mean {suggestion!r}?)"
     return (
         f"{message}. Set it to one of those, or unset it for 'cheap'; after changing "
         f"os.environ, call mpcontext.refresh_environment()."

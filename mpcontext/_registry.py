@@ -20,6 +20,7 @@ from ._methods import (
     available_start_methods,
     context_for_name,
     describe_value,
+    nearest,
     start_method_of,
 )
 from ._types import Requirement
@@ -170,11 +171,9 @@ def _check_requires(requires: object, where: str) -> tuple[str, ...] | None:
 def _unknown_method(method: object) -> str:
     message = f"requires names an unknown start method {describe_value(method)}"
     if isinstance(method, str):
-        import difflib  # only when building a message
-
-        close = difflib.get_close_matches(method.lower(), ALL_START_METHODS, n=1)
-        if close:
-            message += f"; did you mean {close[0]!r}?"
+        suggestion = nearest(method, ALL_START_METHODS)
+        if suggestion is not None:
+            message += f"; did you mean {suggestion!r}?"
     return f"{message} Start methods are {methods_text(ALL_START_METHODS)}."
 
 

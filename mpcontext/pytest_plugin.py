@@ -124,8 +124,11 @@ import pytest
 from ._methods import (
     ALL_START_METHODS,
     available_start_methods,
+    available_text,
     context_from_value,
+    nearest,
     start_method_of,
+    unavailable_text,
 )
 from ._resolve import current_context
 from ._scope import SCOPE
@@ -253,7 +256,7 @@ def _default_method(config: pytest.Config) -> str | None:
     _require_known(name, f"{source}: ")
     if name not in available_start_methods():
         raise pytest.UsageError(
-            f"{source}: {_unavailable_text(name)}. Leave the option out on this platform."
+            f"{source}: {unavailable_text(name)}. Leave the option out on this platform."
         )
     return name
 
@@ -268,30 +271,17 @@ def _unknown_message(name: str) -> str | None:
     """Say why `name` is no start method; ``None`` when it is one (here or elsewhere)."""
     if name in ALL_START_METHODS:
         return None
-    import difflib  # only when building a message
-
     what = "empty start method name" if not name else "unknown start method"
-    close = difflib.get_close_matches(name.strip().lower(), ALL_START_METHODS, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else "."
+    suggestion = nearest(name, ALL_START_METHODS)
+    hint = f"; did you mean {suggestion!r}?" if suggestion is not None else "."
     return (
         f"{what} {name!r}{hint} Start methods: {_known_text()} "
-        f"(available here: {_available_text()})"
+        f"(available here: {available_text()})"
     )
 
 
 def _known_text() -> str:
     return ", ".join(map(repr, ALL_START_METHODS))
-
-
-def _available_text() -> str:
-    return ", ".join(map(repr, available_start_methods()))
-
-
-def _unavailable_text(name: str) -> str:
-    return (
-        f"start method {name!r} is not available on this platform ({sys.platform}); "
-        f"available here: {_available_text()}"
-    )
 
 
 _SETTINGS = pytest.StashKey[_Settings]()
@@ -404,7 +394,7 @@ def _params(
 
 def _param(name: str, reason: str | None = None) -> object:
     if reason is None and name not in available_start_methods():
-        reason = _unavailable_text(name)
+        reason = unavailable_text(name)
     if reason is None:
         return pytest.param(name, id=name)
     return pytest.param(name, id=name, marks=pytest.mark.skip(reason=reason))
