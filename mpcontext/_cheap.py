@@ -22,7 +22,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing_extensions import TypeGuard
 
-__all__ = ["PLAIN_TYPES", "by_reference", "examine", "registered_reducer"]
+__all__ = ["PLAIN_TYPES", "by_reference", "examine", "partial_parts", "registered_reducer"]
 
 PLAIN_TYPES = frozenset(
     {
@@ -103,12 +103,18 @@ def registered_reducer(kind: type) -> bool:
     return kind in getattr(pickler, "_extra_reducers", ())
 
 
-def _partial_problem(
-    obj: functools.partial[object], label: str, method: str, pool: bool, depth: int
-) -> Problem | None:
+def partial_parts(label: str, obj: functools.partial[object]) -> list[tuple[str, object]]:
+    """Return what pickling the partial `obj` (at `label`) pickles too, each with its path."""
     parts: list[tuple[str, object]] = [(f"{label}.func", obj.func)]
     parts.extend((f"{label}.args[{i}]", value) for i, value in enumerate(obj.args))
     parts.extend((f"{label}.keywords[{k!r}]", value) for k, value in obj.keywords.items())
+    return parts
+
+
+def _partial_problem(
+    obj: functools.partial[object], label: str, method: str, pool: bool, depth: int
+) -> Problem | None:
+    parts = partial_parts(label, obj)
     if type(obj) is not functools.partial:
         parts.append((label, type(obj)))
     for part_label, value in parts:

@@ -21,7 +21,7 @@ from multiprocessing.context import get_spawning_popen, set_spawning_popen
 from multiprocessing.reduction import ForkingPickler
 
 from ._byref import reference_problem
-from ._cheap import PLAIN_TYPES, by_reference
+from ._cheap import PLAIN_TYPES, by_reference, partial_parts
 from ._primitives import MP_PRIMITIVE_MODULES, primitive_problem, semlock_class
 from ._problems import UNPICKLABLE, Problem
 
@@ -172,9 +172,7 @@ def _parts(label: str, value: object) -> Iterator[tuple[str, object]]:
     elif _is_set(value):
         yield from ((f"an item of {label}", item) for item in value)
     elif isinstance(value, functools.partial):
-        yield f"{label}.func", value.func
-        yield from ((f"{label}.args[{i}]", item) for i, item in enumerate(value.args))
-        yield from ((f"{label}.keywords[{k!r}]", item) for k, item in value.keywords.items())
+        yield from partial_parts(label, value)
     elif isinstance(value, types.MethodType):
         yield f"{label}.__self__", value.__self__
     elif type(value).__module__ not in MP_PRIMITIVE_MODULES:  # those are the user's unit

@@ -158,11 +158,12 @@ def check_picklable(
     keywords = _keywords(kwargs)
     if method == "fork" and not pool:
         return  # a forked Process pickles nothing
-    problem = _cheap_problem(target, positional, keywords, method, pool)
+    items = _labelled(target, positional, keywords)
+    problem = _cheap_problem(items, method, pool)
     if problem is None and full:
         from ._full import full_problem  # only at the full level
 
-        problem = full_problem(_labelled(target, positional, keywords), method, pool)
+        problem = full_problem(items, method, pool)
     if problem is not None:
         raise PreflightError(render(problem, method, pool))
 
@@ -207,14 +208,8 @@ def _labelled(
     return items
 
 
-def _cheap_problem(
-    target: object,
-    args: tuple[object, ...] | list[object],
-    kwargs: Mapping[str, object],
-    method: str,
-    pool: bool,
-) -> Problem | None:
-    for label, value in _labelled(target, args, kwargs):
+def _cheap_problem(items: list[tuple[str, object]], method: str, pool: bool) -> Problem | None:
+    for label, value in items:
         problem = examine(value, label, method, pool)
         if problem is not None:
             return problem
