@@ -15,10 +15,10 @@ from multiprocessing.context import BaseContext
 
 from ._errors import StartMethodError
 from ._factories import _executor_context, _process_pool
-from ._guard import concrete_context
 from ._methods import (
     ALL_START_METHODS,
     available_start_methods,
+    concrete_context,
     context_for_name,
     context_from_value,
     describe_value,

@@ -14,8 +14,8 @@ from __future__ import annotations
 import sys
 from multiprocessing.context import BaseContext
 
-from ._guard import concrete_context, guarded_context, new_process
-from ._methods import context_from_value, start_method_of
+from ._guard import guarded_context, new_process
+from ._methods import concrete_context, context_from_value, start_method_of
 from ._resolve import context_in_force, current_context
 from ._scope import SCOPE
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
-from multiprocessing.context import BaseContext, DefaultContext
+from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 
 from ._preflight import preflight
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GuardedProcess",
-    "concrete_context",
     "guarded_context",
     "guarded_process_class",
     "new_process",
@@ -167,20 +166,6 @@ def __getattr__(name: str) -> type[GuardedProcess]:
     if isinstance(base, type) and issubclass(base, BaseProcess):
         return guarded_process_class(base)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def concrete_context(context: BaseContext) -> BaseContext:
-    """Return the concrete context behind `context`, without fixing anything.
-
-    A ``DefaultContext`` (multiprocessing's module-level one) answers its
-    ``get_start_method()`` and builds its primitives by fixing the global
-    start method; its concrete context does neither.
-    """
-    if isinstance(context, DefaultContext):
-        actual: BaseContext | None = getattr(context, "_actual_context", None)
-        default: BaseContext = getattr(context, "_default_context")
-        return actual or default
-    return context
 
 
 def guarded_context(context: _C) -> _C:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
-from multiprocessing.context import BaseContext
+from multiprocessing.context import BaseContext, DefaultContext
 
 from ._errors import InvalidContextError
 
@@ -20,6 +20,7 @@ __all__ = [
     "ALL_START_METHODS",
     "available_start_methods",
     "available_text",
+    "concrete_context",
     "context_for_name",
     "context_from_value",
     "describe_value",
@@ -93,17 +94,27 @@ def context_from_value(value: object, source: str | None = None) -> BaseContext:
     raise InvalidContextError(_bad_type_message(value, source))
 
 
+def concrete_context(context: BaseContext) -> BaseContext:
+    """Return the concrete context behind `context`, without fixing anything.
+
+    A ``DefaultContext`` (multiprocessing's module-level one) answers its
+    ``get_start_method()`` and builds its primitives by fixing the global
+    start method; its concrete context does neither.
+    """
+    if isinstance(context, DefaultContext):
+        actual: BaseContext | None = getattr(context, "_actual_context", None)
+        default: BaseContext = getattr(context, "_default_context")
+        return actual or default
+    return context
+
+
 def start_method_of(context: BaseContext) -> str:
     """Return the start method of `context` without fixing any global state.
 
     ``DefaultContext.get_start_method()`` would fix multiprocessing's global
     start method; this reads what it would answer instead.
     """
-    concrete: BaseContext = (
-        getattr(context, "_actual_context", None)
-        or getattr(context, "_default_context", None)
-        or context
-    )
+    concrete = concrete_context(context)
     name = getattr(concrete, "_name", None)
     if isinstance(name, str):
         return name
