@@ -25,7 +25,7 @@ from ._methods import (
     start_method_of,
 )
 from ._preflight import preflight
-from ._registry import methods_text
+from ._registry import because, methods_text
 from ._resolve import current_context
 from ._scope import SCOPE, Scope
 
@@ -125,7 +125,6 @@ def _refused(
     """Return the error for an injected executor that `requirement` cannot use."""
     allowed = [m for m in ALL_START_METHODS if m in methods]
     preferred = next((m for m in available_start_methods() if m in methods), allowed[0])
-    because = f": {requirement.reason.rstrip('.')}" if requirement.reason else ""
     pools = (
         f"concurrent.futures.ProcessPoolExecutor("
         f"mp_context=multiprocessing.get_context({preferred!r}))"
@@ -135,9 +134,10 @@ def _refused(
     return StartMethodError(
         f"{requirement.name}() cannot send its work to {injected}, {_INJECTED}: it is "
         f"{workers.what}. It supports only local worker processes started with "
-        f"{methods_text(allowed)}{because}. Inject a process pool whose workers start with "
-        f"{preferred!r}, such as {pools}; or pass {requirement.param}={preferred!r} to "
-        f"{requirement.name}(), which then makes a pool of its own."
+        f"{methods_text(allowed)}{because(requirement.reason)}. Inject a process pool "
+        f"whose workers start with {preferred!r}, such as {pools}; or pass "
+        f"{requirement.param}={preferred!r} to {requirement.name}(), which then makes a "
+        f"pool of its own."
     )
 
 

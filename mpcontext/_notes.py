@@ -16,6 +16,8 @@ import functools
 import sys
 
 from ._env import START_METHOD_VAR
+from ._methods import ALL_START_METHODS
+from ._registry import because, methods_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -40,15 +42,12 @@ _GOOGLE_SECTIONS = frozenset({
 
 
 def _literal_list(methods: Sequence[str], joiner: str) -> str:
-    quoted = [f"``{m!r}``" for m in methods]
-    if len(quoted) < 2:
-        return "".join(quoted)
-    return f"{', '.join(quoted[:-1])} {joiner} {quoted[-1]}"
+    return methods_text(methods, joiner, "``{!r}``")
 
 
 def _accepts() -> str:
     return (
-        f"a start method name ({_literal_list(('fork', 'spawn', 'forkserver'), 'or')}, "
+        f"a start method name ({_literal_list(ALL_START_METHODS, 'or')}, "
         f"those the platform supports) or a ``multiprocessing`` context"
     )
 
@@ -68,16 +67,16 @@ def _requirement(
         return ()
     subject, supports, uses = ("They", "support", "use") if plural else ("It", "supports", "uses")
     noun = "start method" if len(methods) == 1 else "start methods"
-    because = f": {reason.rstrip('.')}" if reason else ""
     fallback = (
         "the first of these that the platform supports"
         if len(methods) > 1
         else _literal_list(methods, "and")
     )
     return (
-        f"{subject} {supports} only the {_literal_list(methods, 'and')} {noun}{because}. "
-        f"Choosing another raises ``mpcontext.StartMethodError``; when nothing is "
-        f"chosen and the default is another, {subject.lower()} {uses} {fallback}.",
+        f"{subject} {supports} only the {_literal_list(methods, 'and')} {noun}"
+        f"{because(reason)}. Choosing another raises ``mpcontext.StartMethodError``; "
+        f"when nothing is chosen and the default is another, {subject.lower()} {uses} "
+        f"{fallback}.",
     )
 
 
@@ -172,7 +171,7 @@ def _place(view: list[str], paragraphs: Sequence[str]) -> tuple[int, list[str]]:
                 paragraphs, ""
             )
         following = [numpy[title] for title in _NUMPY_BEFORE if title in numpy]
-        at = _content_end(view, min(following)) if following else _content_end(view, len(view))
+        at = _content_end(view, min(following, default=len(view)))
         return at, ["Notes", "-----", *_body(paragraphs, "")]
     google = _google_sections(view)
     if google:
@@ -182,7 +181,7 @@ def _place(view: list[str], paragraphs: Sequence[str]) -> tuple[int, list[str]]:
                     paragraphs, "    "
                 )
         following = [google[title] for title in ("Example", "Examples") if title in google]
-        at = _content_end(view, min(following)) if following else _content_end(view, len(view))
+        at = _content_end(view, min(following, default=len(view)))
         return at, ["Note:", *_body(paragraphs, "    ")]
     return _content_end(view, len(view)), [".. note::", "", *_body(paragraphs, "   ")]
 
@@ -215,7 +214,7 @@ def _google_sections(view: Sequence[str]) -> dict[str, int]:
 def _end_of_section(view: Sequence[str], start: int, headers: Sequence[int]) -> int:
     """The line after the last content line of the section whose body starts at `start`."""
     following = [h for h in headers if h >= start]
-    return _content_end(view, min(following) if following else len(view))
+    return _content_end(view, min(following, default=len(view)))
 
 
 def _content_end(view: Sequence[str], before: int) -> int:

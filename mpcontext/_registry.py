@@ -82,12 +82,17 @@ def method_of(context: BaseContext) -> str:
     return method
 
 
-def methods_text(methods: Iterable[str], joiner: str = "or") -> str:
-    """Return ``'spawn' or 'forkserver'`` for a message."""
-    quoted = [repr(m) for m in methods]
+def methods_text(methods: Iterable[str], joiner: str = "or", form: str = "{!r}") -> str:
+    """Return ``'spawn' or 'forkserver'`` for a message, each name written as `form` says."""
+    quoted = [form.format(m) for m in methods]
     if len(quoted) < 2:
         return "".join(quoted)
     return f"{', '.join(quoted[:-1])} {joiner} {quoted[-1]}"
+
+
+def because(reason: str | None) -> str:
+    """Return ``": the reason"`` to end a sentence with, or ``""`` when there is none."""
+    return f": {reason.rstrip('.')}" if reason else ""
 
 
 def check_options(
@@ -204,8 +209,7 @@ class Rules:
         self._fallbacks: dict[str, tuple[BaseContext, str]] = {}
 
     def _supports(self) -> str:
-        because = f": {self.reason.rstrip('.')}" if self.reason else ""
-        return f"It supports only {methods_text(self.methods)}{because}."
+        return f"It supports only {methods_text(self.methods)}{because(self.reason)}."
 
     def refused(self, method: str, origin: str, *, by_argument: bool = False) -> StartMethodError:
         """Return the error for an explicit choice of `method` it does not support.
