@@ -1,7 +1,7 @@
 """A dask.distributed cluster's executor, injected with ``using(executor=...)``, for real.
 
 One ``LocalCluster`` for the module: two worker processes on loopback, one
-thread each, no dashboard.
+thread each, the scheduler's web server on a free port.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def client() -> Iterator[Any]:
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=":0",  # a free port: None still serves on 8787 (xdist runs clash)
     ) as cluster, distributed.Client(cluster) as client:
         yield client
 
