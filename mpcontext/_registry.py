@@ -405,12 +405,12 @@ class Registry:
         """
         target = _unwrap(obj)
         key = qualified_name(target)
-        where = f"registry.register({_display(target)})"
         if key is None:
             raise TypeError(
                 f"registry.register() records functions, methods and classes by their "
                 f"module and qualified name; {describe_value(obj)} has none"
             )
+        where = f"registry.register({key[0]}.{key[1]})"
         param, methods, reason = check_options(param, requires, reason, where)
         _check_takes(target, param, where)
         kind = "class" if isinstance(target, type) else "function"
@@ -474,11 +474,6 @@ def _field_key(obj: object, attribute: str) -> tuple[str, str] | None:
         if attribute in vars(klass):
             return (klass.__module__, f"{klass.__qualname__}.{attribute}")
     return None
-
-
-def _display(obj: object) -> str:
-    key = qualified_name(obj)
-    return f"{key[0]}.{key[1]}" if key else describe_value(obj)
 
 
 def _check_takes(target: object, param: str, where: str) -> None:

@@ -111,7 +111,7 @@ def _call_text(entry: FrameType) -> str:
 # Innermost last: pytester runs pytest inside a test, and a change belongs to
 # the innermost run.
 _listeners: list[Listener] = []
-_watched: list[DefaultContext] = []
+_watched: DefaultContext | None = None
 
 
 class _WatchedDefaultContext(DefaultContext):
@@ -128,11 +128,12 @@ def watch(listener: Listener) -> None:
 
     Listeners nest: only the one added last is called, until it is removed.
     """
+    global _watched
     if not _listeners:
         default = global_default()
         if type(default) is DefaultContext:
             default.__class__ = _WatchedDefaultContext
-            _watched.append(default)
+            _watched = default
     _listeners.append(listener)
 
 
@@ -140,9 +141,10 @@ def unwatch(listener: Listener) -> None:
     """Stop calling `listener`; the last one removed stops the watching."""
     if listener in _listeners:
         _listeners.remove(listener)
-    if not _listeners:
-        while _watched:
-            _watched.pop().__class__ = DefaultContext
+    global _watched
+    if not _listeners and _watched is not None:
+        _watched.__class__ = DefaultContext
+        _watched = None
 
 
 _GLOBAL_FUNCTIONS = frozenset(
