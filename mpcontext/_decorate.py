@@ -23,7 +23,7 @@ from ._env import ENV
 from ._errors import StartMethodError
 from ._methods import context_from_value, describe_value
 from ._notes import add_note, function_note
-from ._registry import MARK, Rules, check_options, method_of, registry
+from ._registry import MARK, Rules, check_note, check_options, method_of, registry
 from ._resolve import _MP_DEFAULT, context_in_force, current_context
 from ._scope import EMPTY, SCOPE, Scope
 from ._types import Requirement
@@ -72,9 +72,7 @@ class _Options:
         self.param, self.methods, self.reason = check_options(
             param, requires, reason, "accepts_context()"
         )
-        if not isinstance(note, bool):
-            raise TypeError(f"accepts_context(): note must be True or False, got {describe_value(note)}")
-        self.note = note
+        self.note = check_note(note, "accepts_context()")
 
 
 _DEFAULTS = _Options("mp_context", None, None, True)

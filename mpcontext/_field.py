@@ -18,14 +18,9 @@ from __future__ import annotations
 from multiprocessing.context import BaseContext
 from types import MemberDescriptorType
 
-from ._methods import (
-    available_start_methods,
-    context_for_name,
-    context_from_value,
-    describe_value,
-)
+from ._methods import available_start_methods, context_for_name, context_from_value
 from ._notes import add_note, field_note
-from ._registry import Rules, check_options, method_of, registry
+from ._registry import Rules, check_note, check_options, method_of, registry
 from ._resolve import context_in_force
 from ._types import Requirement
 
@@ -125,11 +120,7 @@ class ContextField:
         note: bool = True,
     ) -> None:
         _, self._methods, self._reason = check_options("mp_context", requires, reason, "ContextField()")
-        if not isinstance(note, bool):
-            raise TypeError(
-                f"ContextField(): note must be True or False, got {describe_value(note)}"
-            )
-        self._note = note
+        self._note = check_note(note, "ContextField()")
         self._name: str | None = None
         self._subject = ""
         self._requirement: Requirement | None = None

@@ -36,6 +36,7 @@ __all__ = [
     "MARK",
     "Registry",
     "Rules",
+    "check_note",
     "check_options",
     "method_of",
     "methods_text",
@@ -93,6 +94,13 @@ def methods_text(methods: Iterable[str], joiner: str = "or", form: str = "{!r}")
 def because(reason: str | None) -> str:
     """Return ``": the reason"`` to end a sentence with, or ``""`` when there is none."""
     return f": {reason.rstrip('.')}" if reason else ""
+
+
+def check_note(note: object, where: str) -> bool:
+    """Return the `note` option of the declaration `where`, once checked to be a bool."""
+    if not isinstance(note, bool):
+        raise TypeError(f"{where}: note must be True or False, got {describe_value(note)}")
+    return note
 
 
 def check_options(
