@@ -103,17 +103,6 @@ class Scope:
         """Return a copy in which `executor` is injected."""
         return Scope(self.context, self.explicit, self.origin, executor, False, self.requirement)
 
-    def with_requirement(self, requirement: Requirement | None) -> Scope:
-        """Return a copy in which `requirement` is in force."""
-        return Scope(
-            self.context,
-            self.explicit,
-            self.origin,
-            self.executor,
-            self.context_inner,
-            requirement,
-        )
-
     def __repr__(self) -> str:
         return (
             f"Scope(context={self.context!r}, explicit={self.explicit!r}, "

@@ -23,7 +23,6 @@ import _children
 import pytest
 
 import mpcontext
-from mpcontext._scope import SCOPE
 
 # A forked child sees this; a spawned one imports _children afresh.
 _children.MARK = "parent"
@@ -595,17 +594,16 @@ def test_max_tasks_per_child_with_an_explicit_fork_is_the_stdlib_error(
 @pytest.mark.skipif(DEFAULT != "fork", reason="the default start method is not fork")
 @pytest.mark.parametrize(("methods", "spawn"), [(["fork"], False), (["fork", "spawn"], True)])
 def test_max_tasks_per_child_keeps_to_the_requirement(methods: list[str], spawn: bool) -> None:
-    requirement = mpcontext.Requirement("pkg", "needs_fork", start_methods=methods)
-    token = SCOPE.set(SCOPE.get().with_requirement(requirement))
-    try:
-        if spawn:
-            with mpcontext.ProcessPoolExecutor(1, max_tasks_per_child=1) as executor:
-                assert executor._mp_context.get_start_method() == "spawn"
-        else:
-            with pytest.raises(ValueError, match="incompatible with the 'fork'"):
-                mpcontext.ProcessPoolExecutor(1, max_tasks_per_child=1)
-    finally:
-        SCOPE.reset(token)
+    @mpcontext.accepts_context(requires=methods)  # type: ignore[arg-type]
+    def pool_of(*, mp_context: mpcontext.ContextParam = None) -> concurrent.futures.Executor:
+        return mpcontext.ProcessPoolExecutor(1, max_tasks_per_child=1)
+
+    if spawn:
+        with pool_of() as executor:
+            assert executor._mp_context.get_start_method() == "spawn"  # type: ignore[attr-defined]
+    else:
+        with pytest.raises(ValueError, match="incompatible with the 'fork'"):
+            pool_of()
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 11), reason="max_tasks_per_child exists")
