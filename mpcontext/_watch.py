@@ -139,9 +139,9 @@ def watch(listener: Listener) -> None:
 
 def unwatch(listener: Listener) -> None:
     """Stop calling `listener`; the last one removed stops the watching."""
+    global _watched
     if listener in _listeners:
         _listeners.remove(listener)
-    global _watched
     if not _listeners and _watched is not None:
         _watched.__class__ = DefaultContext
         _watched = None
