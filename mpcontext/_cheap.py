@@ -22,7 +22,14 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing_extensions import TypeGuard
 
-__all__ = ["PLAIN_TYPES", "by_reference", "examine", "partial_parts", "registered_reducer"]
+__all__ = [
+    "PLAIN_TYPES",
+    "by_reference",
+    "examine",
+    "is_partial",
+    "partial_parts",
+    "registered_reducer",
+]
 
 PLAIN_TYPES = frozenset(
     {
@@ -55,7 +62,7 @@ def examine(obj: object, label: str, method: str, pool: bool, depth: int = 0) ->
         return None
     if by_reference(obj):
         return reference_problem(obj, label, method, pool)
-    if _is_partial(obj):
+    if is_partial(obj):
         return _partial_problem(obj, label, method, pool, depth)
     if isinstance(obj, types.MethodType) or isinstance(obj, _BOUND_BUILTIN_TYPES):
         # Pickled as getattr(__self__, name): what matters is __self__. A
@@ -81,7 +88,8 @@ def by_reference(obj: object) -> bool:
 # isinstance() alone gives a type checker containers of unknown items.
 
 
-def _is_partial(obj: object) -> TypeGuard[functools.partial[object]]:
+def is_partial(obj: object) -> TypeGuard[functools.partial[object]]:
+    """Whether `obj` is a ``functools.partial`` (typed for its parts)."""
     return isinstance(obj, functools.partial)
 
 

@@ -13,7 +13,6 @@ and multiprocessing's resource sharer is never started.
 
 from __future__ import annotations
 
-import functools
 import pickle
 import sys
 import types
@@ -21,7 +20,7 @@ from multiprocessing.context import get_spawning_popen, set_spawning_popen
 from multiprocessing.reduction import ForkingPickler
 
 from ._byref import reference_problem
-from ._cheap import PLAIN_TYPES, by_reference, partial_parts
+from ._cheap import PLAIN_TYPES, by_reference, is_partial, partial_parts
 from ._primitives import MP_PRIMITIVE_MODULES, primitive_problem, semlock_class
 from ._problems import UNPICKLABLE, Problem
 
@@ -171,7 +170,7 @@ def _parts(label: str, value: object) -> Iterator[tuple[str, object]]:
             yield f"a key of {label}", key
     elif _is_set(value):
         yield from ((f"an item of {label}", item) for item in value)
-    elif isinstance(value, functools.partial):
+    elif is_partial(value):
         yield from partial_parts(label, value)
     elif isinstance(value, types.MethodType):
         yield f"{label}.__self__", value.__self__
