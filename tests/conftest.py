@@ -7,9 +7,15 @@ method (mark one that means to with ``@pytest.mark.allow_global_start_method``).
 At the end of the session, a run that leaves a child process alive fails
 (see ``_leftovers``): every test joins, terminates or shuts down what it
 starts.
+
+The garbage a test leaves is collected as the test ends (see
+``_collect_garbage``), not at whatever moment the collector next runs.
 """
 
 from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
 
 import pytest
 
@@ -18,6 +24,33 @@ import pytest
 import _leftovers
 
 pytest_plugins = ["mpcontext.pytest_plugin"]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Freeze what exists once the tests are collected: collecting after each test stays cheap."""
+    gc.collect()
+    gc.freeze()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Give the collector back what ``pytest_collection_finish`` froze."""
+    gc.unfreeze()
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage() -> Iterator[None]:
+    """Collect the garbage of each test when it ends.
+
+    A pool kept by a reference cycle (the traceback of an exception a
+    ``pytest.raises`` holds) owns named semaphores, whose finalizers call
+    CPython's resource tracker. If the collector runs them while a thread is
+    inside the tracker (a pool starting a spawn worker), the Pythons tested
+    here warn "ResourceTracker called reentrantly" (3.11-3.13; an error under
+    ``-W error``) or can deadlock (3.10): python/cpython#109593, #131788.
+    Collected here, they run when no process is starting.
+    """
+    yield
+    gc.collect()
 
 
 def _is_xdist_controller(config: pytest.Config) -> bool:
