@@ -457,9 +457,9 @@ def test_a_primitive_made_by_fork_cannot_reach_a_spawn_child(method: str, kind: 
     primitive = PRIMITIVES[kind](multiprocessing.get_context("fork"))
     for full in (False, True):
         message = refused(targets.work, (primitive,), context=method, full=full)
-        assert message.startswith(f"args[0] <")
+        assert message.startswith("args[0] <")
         assert f"({type(primitive).__name__}) cannot reach a child process" in message
-        assert f"was made by a 'fork' context" in message
+        assert "was made by a 'fork' context" in message
         assert f"cannot be shared with a {method} child" in message
         assert "Fix: make it from the same context as the process" in message
     # Deeper than the top level, only the full level looks.
