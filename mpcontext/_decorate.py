@@ -24,7 +24,8 @@ from ._errors import StartMethodError
 from ._methods import context_from_value, describe_value
 from ._notes import add_note, function_note
 from ._registry import MARK, Rules, check_note, check_options, method_of, registry
-from ._resolve import _MP_DEFAULT, context_in_force, current_context
+from ._mp_default import default_context
+from ._resolve import context_in_force, current_context
 from ._scope import EMPTY, SCOPE, Scope
 from ._types import Requirement
 
@@ -383,7 +384,7 @@ def _plain_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
     set_scope = SCOPE.set
     reset_scope = SCOPE.reset
     environment = ENV
-    mp_default = _MP_DEFAULT
+    mp_default = default_context
 
     # Left out, the argument changes nothing in force: the wrapper only fills
     # it in, with ``current_context()`` inlined (a call costs as much as the
@@ -396,7 +397,7 @@ def _plain_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
                 context = get_scope().context
                 if context is None:
                     if environment.start_method is None:
-                        context = mp_default._actual_context or mp_default._default_context
+                        context = mp_default()
                     else:
                         context = current_context()
                 return func(*args, mp_context=context, **kwargs)
@@ -413,7 +414,7 @@ def _plain_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
             context = get_scope().context
             if context is None:
                 if environment.start_method is None:
-                    context = mp_default._actual_context or mp_default._default_context
+                    context = mp_default()
                 else:
                     context = current_context()
             kwargs[param] = context

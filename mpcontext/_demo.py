@@ -18,7 +18,8 @@ import sys
 from . import _demo_lib as lib
 from ._errors import MPContextError, PreflightError
 from ._methods import available_start_methods, start_method_of
-from ._resolve import _MP_DEFAULT, default_context, explain_context
+from ._mp_default import default_context
+from ._resolve import explain_context
 from ._scope import using
 from ._version import __version__
 
@@ -36,12 +37,12 @@ _INDENT = "    "
 
 def run_demo() -> int:
     """Print the tour; return the exit status."""
-    before = _MP_DEFAULT._actual_context
+    before = multiprocessing.get_start_method(allow_none=True)
     print(f"mpcontext {__version__} on Python {sys.version.split()[0]} ({sys.platform})")
     for section in _SECTIONS:
         section()
     _heading("9. Nothing changed behind your back")
-    unchanged = _MP_DEFAULT._actual_context is before
+    unchanged = multiprocessing.get_start_method(allow_none=True) == before
     state = "unset" if before is None else "as it was"
     _say(f"multiprocessing's global start method: {state if unchanged else 'CHANGED'}")
     left = multiprocessing.active_children()

@@ -18,12 +18,12 @@ from ._factories import _executor_context, _process_pool
 from ._methods import (
     ALL_START_METHODS,
     available_start_methods,
-    concrete_context,
     context_for_name,
     context_from_value,
     describe_value,
     start_method_of,
 )
+from ._mp_default import concrete_context
 from ._preflight import preflight
 from ._registry import because, methods_text
 from ._resolve import current_context

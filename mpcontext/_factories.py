@@ -15,7 +15,8 @@ import sys
 from multiprocessing.context import BaseContext
 
 from ._guard import guarded_context, new_process
-from ._methods import concrete_context, context_from_value, start_method_of
+from ._methods import context_from_value, start_method_of
+from ._mp_default import concrete_context
 from ._resolve import context_in_force, current_context
 from ._scope import SCOPE
 

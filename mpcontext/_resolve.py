@@ -14,19 +14,16 @@ from multiprocessing.context import BaseContext
 from ._env import ENV, START_METHOD_VAR
 from ._errors import InvalidContextError
 from ._methods import context_for_name, context_from_value, start_method_of
+from ._mp_default import actual_context, default_context, platform_default
 from ._scope import SCOPE
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Literal, Protocol, TypeVar, overload
+    from typing import Literal, TypeVar, overload
 
     from ._types import ContextParam
 
     _C = TypeVar("_C", bound=BaseContext)
-
-    class _DefaultContext(Protocol):
-        _default_context: BaseContext
-        _actual_context: BaseContext | None
 
 
 __all__ = [
@@ -37,25 +34,12 @@ __all__ = [
     "resolve_context",
 ]
 
-# Read, never called: ``get_context()``/``get_start_method()`` would fix the
-# global start method. The attributes have been the same since Python 3.4.
-_MP_DEFAULT: _DefaultContext = multiprocessing.context._default_context  # type: ignore[assignment]
-
 # The variable's value, its context, and the origin explain_context() shows.
 _env_cache: tuple[str, BaseContext, str] | None = None
 
 # Made once: context_in_force() runs at each call of a function with a requirement.
 _SET_DEFAULT_ORIGIN = "multiprocessing's default, set with multiprocessing's set_start_method()"
 _PLATFORM_DEFAULT_ORIGIN = f"multiprocessing's default, the platform default here ({sys.platform})"
-
-
-def default_context() -> BaseContext:
-    """Return multiprocessing's default context without fixing it.
-
-    That is the context of ``multiprocessing.set_start_method`` when the
-    application called it, else the platform default.
-    """
-    return _MP_DEFAULT._actual_context or _MP_DEFAULT._default_context
 
 
 def _environment_context(name: str) -> tuple[str, BaseContext, str]:
@@ -93,7 +77,7 @@ def current_context() -> BaseContext:
     name = ENV.start_method
     if name is not None:
         return _environment_context(name)[1]
-    return _MP_DEFAULT._actual_context or _MP_DEFAULT._default_context
+    return default_context()
 
 
 def context_in_force() -> tuple[BaseContext, bool, str]:
@@ -110,9 +94,10 @@ def context_in_force() -> tuple[BaseContext, bool, str]:
     if name is not None:
         _, context, origin = _environment_context(name)
         return context, True, origin
-    if _MP_DEFAULT._actual_context is not None:
-        return _MP_DEFAULT._actual_context, False, _SET_DEFAULT_ORIGIN
-    return _MP_DEFAULT._default_context, False, _PLATFORM_DEFAULT_ORIGIN
+    actual = actual_context()
+    if actual is not None:
+        return actual, False, _SET_DEFAULT_ORIGIN
+    return platform_default(), False, _PLATFORM_DEFAULT_ORIGIN
 
 
 def explain_context() -> str:

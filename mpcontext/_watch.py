@@ -4,18 +4,18 @@ multiprocessing's global functions (``set_start_method``, ``get_context``,
 ``get_start_method``) are methods bound to one ``DefaultContext`` object
 when multiprocessing is imported, and code often imports them by name
 before anyone could wrap them. Every change of the global start method is
-an assignment to that object's ``_actual_context``, though; while watched,
-the object's class is a subclass that notices those assignments and who
-made them. Only the pytest plugin's guard uses this.
+an assignment to that object's ``_actual_context``, though, which
+``_mp_default.watch`` reports with the frame that made it; this module
+tells who made it, and through which global function. Only the pytest
+plugin's guard uses this.
 """
 
 from __future__ import annotations
 
-import multiprocessing.context
-import sys
 import threading
 from multiprocessing.context import BaseContext, DefaultContext
 
+from . import _mp_default
 from ._methods import start_method_of
 
 TYPE_CHECKING = False
@@ -27,43 +27,7 @@ if TYPE_CHECKING:
 
     Listener: TypeAlias = "Callable[[Change], None]"
 
-__all__ = [
-    "Change",
-    "actual_context",
-    "global_default",
-    "platform_default",
-    "set_actual_context",
-    "set_platform_default",
-    "unwatch",
-    "watch",
-]
-
-
-def global_default() -> DefaultContext:
-    """Return the object behind multiprocessing's global functions."""
-    return multiprocessing.context._default_context
-
-
-def actual_context(default: DefaultContext) -> BaseContext | None:
-    """Return the context the global start method is fixed to, ``None`` if unset."""
-    context: BaseContext | None = vars(default).get("_actual_context")
-    return context
-
-
-def set_actual_context(default: DefaultContext, context: BaseContext | None) -> None:
-    """Fix the global start method to `context` (``None``: unset), unnoticed."""
-    vars(default)["_actual_context"] = context
-
-
-def platform_default(default: DefaultContext) -> BaseContext:
-    """Return the context used when the global start method is not set."""
-    context: BaseContext = vars(default)["_default_context"]
-    return context
-
-
-def set_platform_default(default: DefaultContext, context: BaseContext) -> None:
-    """Make `context` the one used when the global start method is not set."""
-    vars(default)["_default_context"] = context
+__all__ = ["Change", "unwatch", "watch"]
 
 
 class Change:
@@ -108,43 +72,32 @@ def _call_text(entry: FrameType) -> str:
     return f"multiprocessing.set_start_method({method!r}{force})"
 
 
-# Innermost last: pytester runs pytest inside a test, and a change belongs to
-# the innermost run.
-_listeners: list[Listener] = []
-_watched: DefaultContext | None = None
-
-
-class _WatchedDefaultContext(DefaultContext):
-    """multiprocessing's ``DefaultContext``, noticing who fixes its start method."""
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if name == "_actual_context" and _listeners:
-            _notice(self, value, sys._getframe(1))
-        super().__setattr__(name, value)
-
-
 def watch(listener: Listener) -> None:
     """Call `listener` with each ``Change`` made through the global functions.
 
-    Listeners nest: only the one added last is called, until it is removed.
+    Listeners nest: only the one added last is called, until it is removed
+    (pytester runs pytest inside a test, and a change belongs to the
+    innermost run).
     """
-    global _watched
-    if not _listeners:
-        default = global_default()
-        if type(default) is DefaultContext:
-            default.__class__ = _WatchedDefaultContext
-            _watched = default
-    _listeners.append(listener)
+    _mp_default.watch(_noticer(listener))
 
 
 def unwatch(listener: Listener) -> None:
     """Stop calling `listener`; the last one removed stops the watching."""
-    global _watched
-    if listener in _listeners:
-        _listeners.remove(listener)
-    if not _listeners and _watched is not None:
-        _watched.__class__ = DefaultContext
-        _watched = None
+    noticer = _noticers.pop(listener, None)
+    if noticer is not None:
+        _mp_default.unwatch(noticer)
+
+
+# The ``_mp_default`` listener of each listener: it turns writes into changes.
+_noticers: dict[Listener, _mp_default.Listener] = {}
+
+
+def _noticer(listener: Listener) -> _mp_default.Listener:
+    def noticer(before: BaseContext | None, value: object, frame: FrameType | None) -> None:
+        _notice(listener, before, value, frame)
+
+    return _noticers.setdefault(listener, noticer)
 
 
 _GLOBAL_FUNCTIONS = frozenset(
@@ -157,17 +110,12 @@ _GLOBAL_FUNCTIONS = frozenset(
 )
 
 
-def _notice(default: DefaultContext, value: object, frame: FrameType | None) -> None:
-    before = actual_context(default)
-    if value is before:
-        return
+def _notice(
+    listener: Listener, before: BaseContext | None, value: object, frame: FrameType | None
+) -> None:
     entry = _entry_frame(frame)
     if entry is None or entry.f_code not in _GLOBAL_FUNCTIONS:
         return  # the standard library's own call, on its caller's behalf
-    try:
-        listener = _listeners[-1]
-    except IndexError:  # unwatched meanwhile, by another thread
-        return
     after = value if isinstance(value, BaseContext) else None
     listener(Change(entry, _method(before), _method(after)))
 

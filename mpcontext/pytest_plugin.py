@@ -47,8 +47,11 @@ select; when they select none, its methods are reported as skipped.
 
 ``--default-start-method=forkserver`` (ini:
 ``mpcontext_default_start_method``) runs the whole session as if that were
-the platform's default start method, so that a library can test today what
-Python 3.14's ``forkserver`` default does to its ``mp_context=None`` paths.
+the platform's default start method, so that a library can test what
+another Python's default does to its ``mp_context=None`` paths: Python
+3.14's ``forkserver`` on an older Python, or the ``fork`` of 3.13 and
+before on 3.14 and newer. Without the option, the session runs under the
+real default (``forkserver`` on Linux from Python 3.14).
 The plugin swaps multiprocessing's default context for the session and
 restores it at the end, without fixing the global start method:
 ``multiprocessing.get_start_method(allow_none=True)`` stays ``None`` and
@@ -132,16 +135,15 @@ from ._methods import (
 )
 from ._resolve import current_context
 from ._scope import SCOPE
-from ._watch import (
-    Change,
+from ._mp_default import (
+    SavedDefault,
     actual_context,
-    global_default,
     platform_default,
+    restore_platform_default,
     set_actual_context,
-    set_platform_default,
-    unwatch,
-    watch,
+    simulate_platform_default,
 )
+from ._watch import Change, unwatch, watch
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -197,7 +199,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="METHOD",
         default=None,
         help="run the session as if METHOD were this platform's default start "
-        f"method (e.g. forkserver, Python 3.14's default). ini: {_DEFAULT_INI}.",
+        f"method (e.g. forkserver, Linux's default from Python 3.14, or fork, its default "
+        f"before). ini: {_DEFAULT_INI}.",
     )
     parser.addini(_INI, f"start methods for the mp_context fixture, as {_OPTION}.", default="")
     parser.addini(
@@ -305,7 +308,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_GUARD] = guard
     watch(guard.record)
     if settings.default_method is not None:
-        _simulate_default(config, settings.default_method)
+        guard.simulated = _simulate_default(config, settings.default_method)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -430,9 +433,8 @@ def mp_context(request: pytest.FixtureRequest) -> Generator[BaseContext, None, N
 # --- The simulated platform default -------------------------------------------
 
 
-def _simulate_default(config: pytest.Config, method: str) -> None:
-    default = global_default()
-    actual = actual_context(default)
+def _simulate_default(config: pytest.Config, method: str) -> SavedDefault:
+    actual = actual_context()
     if actual is not None:
         config.issue_config_time_warning(
             pytest.PytestConfigWarning(
@@ -444,17 +446,16 @@ def _simulate_default(config: pytest.Config, method: str) -> None:
             ),
             stacklevel=2,
         )
-    set_platform_default(default, context_from_value(method))
+    return simulate_platform_default(context_from_value(method))
 
 
 def _describe_default(settings: _Settings) -> str:
     if settings.default_method is not None:
         return f"{settings.default_method} (simulated by {_DEFAULT_OPTION})"
-    default = global_default()
-    actual = actual_context(default)
+    actual = actual_context()
     if actual is not None:
         return f"{start_method_of(actual)} (set with multiprocessing.set_start_method)"
-    return f"{start_method_of(platform_default(default))} (platform default)"
+    return f"{start_method_of(platform_default())} (platform default)"
 
 
 # --- The guard ----------------------------------------------------------------
@@ -463,13 +464,13 @@ def _describe_default(settings: _Settings) -> str:
 class _Guard:
     """One pytest run's guard: the test running, its changes, what to restore."""
 
-    __slots__ = ("allowed", "baseline", "changes", "default", "enabled", "entry", "item")
+    __slots__ = ("allowed", "baseline", "changes", "enabled", "entry", "item", "simulated")
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
-        self.default = global_default()
-        self.entry = (platform_default(self.default), actual_context(self.default))
-        self.baseline = self.entry[1]
+        self.entry = actual_context()
+        self.baseline = self.entry
+        self.simulated: SavedDefault | None = None
         self.item: pytest.Item | None = None
         self.allowed = False
         self.changes: list[Change] = []
@@ -491,11 +492,13 @@ class _Guard:
     def end(self) -> None:
         self.item = None
         if self.enabled:
-            set_actual_context(self.default, self.baseline)
+            set_actual_context(self.baseline)
 
     def restore_entry(self) -> None:
-        set_platform_default(self.default, self.entry[0])
-        set_actual_context(self.default, self.entry[1])
+        if self.simulated is not None:
+            restore_platform_default(self.simulated)
+            self.simulated = None
+        set_actual_context(self.entry)
 
 
 _GUARD = pytest.StashKey[_Guard]()
@@ -506,7 +509,7 @@ _GUARD_SECTION = pytest.StashKey[str]()
 def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
     """Take the global start method as the tests begin as the one to restore."""
     guard = session.config.stash[_GUARD]
-    guard.baseline = actual_context(guard.default)
+    guard.baseline = actual_context()
     return (yield)
 
 
@@ -637,7 +640,11 @@ def pytest_runtest_makereport(
 
 
 _NO_MODULE = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
-_NO_ATTRIBUTE = re.compile(r"AttributeError: Can't get attribute '(\w+)' on <module '([\w.]+)'")
+# What a child's unpickling says of a function its module lacks: up to 3.13, then from 3.14.
+_NO_ATTRIBUTE = re.compile(
+    r"AttributeError: (?:Can't get attribute '(?P<old>\w+)' on <module '(?P<old_module>[\w.]+)'"
+    r"|module '(?P<module>[\w.]+)' has no attribute '(?P<attribute>\w+)')"
+)
 
 
 def _importlib_hint(output: str) -> str | None:
@@ -660,7 +667,8 @@ def _missing_module(output: str) -> str | None:
         if match.group(1) in sys.modules:
             return match.group(1)
     for match in _NO_ATTRIBUTE.finditer(output):
-        attribute, name = match.groups()
+        name = match.group("old_module") or match.group("module")
+        attribute = match.group("old") or match.group("attribute")
         if hasattr(sys.modules.get(name), attribute):
             return name
     return None

@@ -17,7 +17,7 @@ import mpcontext
 PACKAGE = Path(mpcontext.__file__).resolve().parent
 
 LAYERS: list[tuple[str, set[str]]] = [
-    ("types & errors", {"_errors", "_types", "_methods", "_env", "_version"}),
+    ("types & errors", {"_errors", "_types", "_mp_default", "_methods", "_env", "_version"}),
     ("scope", {"_scope"}),
     ("resolution", {"_resolve"}),
     ("registry & notes", {"_registry", "_notes"}),
