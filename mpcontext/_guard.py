@@ -1,34 +1,35 @@
 """Starting processes without fixing multiprocessing's global start method.
 
-CPython fixes the global start method as a side effect of starting a process
-under ``spawn`` or ``forkserver``, even from an explicit context: the spawn
-preparation data (also built when the fork server starts) call
-``multiprocessing.get_start_method()``. The process classes made here undo
-that side effect once ``start()`` returns; the contexts made here hand those
-classes to pools, executors and managers, which also start processes from
-background threads (a pool replacing a worker, an executor with
+On Python 3.10-3.13, CPython fixes the global start method as a side effect of
+starting a process under ``spawn`` or ``forkserver``, even from an explicit
+context: the spawn preparation data (also built when the fork server starts)
+call ``multiprocessing.get_start_method()``. The process classes made here
+start inside ``_mp_default.preparing()``, which keeps that fixing to the
+starting thread and drops it when the start ends; the contexts made here hand
+those classes to pools, executors and managers, which also start processes
+from background threads (a pool replacing a worker, an executor with
 ``max_tasks_per_child``).
 """
 
 from __future__ import annotations
 
-import os
+import sys
 import threading
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 
+from ._mp_default import preparing
 from ._preflight import preflight
-from ._resolve import _MP_DEFAULT
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from types import TracebackType
     from typing import Any, SupportsIndex, TypeVar
 
     _C = TypeVar("_C", bound=BaseContext)
 
 __all__ = [
     "GuardedProcess",
+    "forkserver_died",
     "guarded_context",
     "guarded_process_class",
     "new_process",
@@ -37,56 +38,6 @@ __all__ = [
 # The instance attribute holding the context a process made by the
 # ``Process`` factory is checked against before it starts. Not pickled.
 _CHECK = "_mpcontext_context"
-
-
-class _StartGuard:
-    """Undo, after the starts it surrounds, the fixing of the global start method.
-
-    Starts may overlap (a pool's worker handler thread, several threads of the
-    application): the state is read when the first one begins and restored
-    when the last one ends, and only when it was unset before and is now what
-    ``get_start_method()`` fixes it to (the platform default). An application
-    that calls ``set_start_method`` for another method meanwhile keeps it.
-    """
-
-    __slots__ = ("_active", "_lock", "_was_unset")
-
-    def __init__(self) -> None:
-        self.reset()
-
-    def reset(self) -> None:
-        """Forget the starts in progress (after a fork, in the child)."""
-        self._lock = threading.Lock()
-        self._active = 0
-        self._was_unset = False
-
-    def __enter__(self) -> None:
-        with self._lock:
-            if self._active == 0:
-                self._was_unset = _MP_DEFAULT._actual_context is None
-            self._active += 1
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        with self._lock:
-            self._active -= 1
-            if (
-                self._active == 0
-                and self._was_unset
-                and _MP_DEFAULT._actual_context is _MP_DEFAULT._default_context
-            ):
-                _MP_DEFAULT._actual_context = None
-
-
-START_GUARD = _StartGuard()
-if hasattr(os, "register_at_fork"):
-    # A thread of the parent may be inside a start when another forks: the
-    # child has no such thread, and the lock may be held.
-    os.register_at_fork(after_in_child=START_GUARD.reset)
 
 
 class GuardedProcess(BaseProcess):
@@ -111,13 +62,42 @@ class GuardedProcess(BaseProcess):
                 context,
                 pool=False,
             )
-        with START_GUARD:
-            super().start()
+        with preparing():
+            try:
+                super().start()
+            except (ConnectionError, EOFError) as error:
+                if getattr(self, "_start_method", None) != "forkserver":
+                    raise
+                raise forkserver_died(error) from error
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
         state = dict(self.__dict__)
         state.pop(_CHECK, None)
         return (_rebuild_process, (type(self)._mpcontext_base,), state)
+
+
+def forkserver_died(error: ConnectionError | EOFError) -> ConnectionError | EOFError:
+    """Return `error`, raised by the fork server's end of a start, with what it means.
+
+    The fork server imports the main module before it forks anything
+    (``set_forkserver_preload`` defaults to ``['__main__']``); a main module
+    that starts processes at its top level kills it there, and the parent's
+    next read of the connection fails (``ConnectionResetError`` from Python
+    3.13.8 and 3.14.1, which stopped ignoring errors in that import).
+    """
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    which = f"the main module ({main})" if main else "the main module"
+    message = (
+        f"the fork server died before it could start this process "
+        f"({type(error).__name__}: {error}). It imports {which} before it forks "
+        f"anything, so a main module that starts processes at its top level kills it; "
+        f"its traceback went to stderr. Fix: guard the main module's top level with "
+        f"if __name__ == '__main__':, or leave '__main__' out of "
+        f"multiprocessing.set_forkserver_preload(), or use another start method."
+    )
+    if isinstance(error, OSError):
+        return type(error)(error.errno, message)
+    return type(error)(message)
 
 
 _classes: dict[type[BaseProcess], type[GuardedProcess]] = {}

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
-from multiprocessing.context import BaseContext, DefaultContext
+from multiprocessing.context import BaseContext
 
 from ._errors import InvalidContextError
+from ._mp_default import concrete_context
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -20,7 +21,6 @@ __all__ = [
     "ALL_START_METHODS",
     "available_start_methods",
     "available_text",
-    "concrete_context",
     "context_for_name",
     "context_from_value",
     "describe_value",
@@ -32,6 +32,8 @@ __all__ = [
 ALL_START_METHODS = ("fork", "spawn", "forkserver")
 """Every start method CPython knows, on any platform."""
 
+# Filled once, whole, by the first call: a thread reading it meanwhile sees
+# it empty or complete, never in part.
 _contexts: dict[str, BaseContext] = {}
 
 
@@ -41,12 +43,20 @@ def available_start_methods() -> tuple[str, ...]:
     Returns
     -------
     tuple of str
-        The names multiprocessing accepts here, in multiprocessing's order
-        (the platform default first).
+        The stdlib's start methods (``fork``, ``spawn``, ``forkserver``)
+        available here, in multiprocessing's order (the platform default
+        first). Others that a library registers with multiprocessing (loky
+        adds ``loky`` and ``loky_init_main`` on Python 3.14) are not
+        listed: the pytest plugin parametrizes over these names, and the
+        notes document them.
     """
+    global _contexts
     if not _contexts:
-        for method in multiprocessing.get_all_start_methods():
-            _contexts[method] = multiprocessing.get_context(method)
+        _contexts = {
+            method: multiprocessing.get_context(method)
+            for method in multiprocessing.get_all_start_methods()
+            if method in ALL_START_METHODS
+        }
     return tuple(_contexts)
 
 
@@ -72,7 +82,8 @@ def context_for_name(name: str, source: str | None = None) -> BaseContext:
         pass
     if not _contexts:
         available_start_methods()
-        return context_for_name(name, source)
+        if name in _contexts:
+            return _contexts[name]
     raise InvalidContextError(_bad_name_message(name, source))
 
 
@@ -92,20 +103,6 @@ def context_from_value(value: object, source: str | None = None) -> BaseContext:
     if isinstance(value, str):
         return context_for_name(value, source)
     raise InvalidContextError(_bad_type_message(value, source))
-
-
-def concrete_context(context: BaseContext) -> BaseContext:
-    """Return the concrete context behind `context`, without fixing anything.
-
-    A ``DefaultContext`` (multiprocessing's module-level one) answers its
-    ``get_start_method()`` and builds its primitives by fixing the global
-    start method; its concrete context does neither.
-    """
-    if isinstance(context, DefaultContext):
-        actual: BaseContext | None = getattr(context, "_actual_context", None)
-        default: BaseContext = getattr(context, "_default_context")
-        return actual or default
-    return context
 
 
 def start_method_of(context: BaseContext) -> str:

@@ -12,6 +12,7 @@ import pickle
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from multiprocessing.context import BaseContext
 from multiprocessing.managers import SyncManager
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import _children
+import _leftovers
 import pytest
 
 import mpcontext
@@ -34,6 +36,7 @@ TIMEOUT = 30
 WAYS = ["name", "context", "using", "environment"]
 DEFAULT = mpcontext._resolve.default_context().get_start_method()
 
+needs_314 = pytest.mark.skipif(sys.version_info < (3, 14), reason="Python 3.14's API")
 needs_max_tasks = pytest.mark.skipif(
     sys.version_info < (3, 11), reason="max_tasks_per_child is new in Python 3.11"
 )
@@ -591,7 +594,7 @@ def test_max_tasks_per_child_with_an_explicit_fork_is_the_stdlib_error(
 
 
 @needs_max_tasks
-@pytest.mark.skipif(DEFAULT != "fork", reason="the default start method is not fork")
+@pytest.mark.usefixtures("fork_default")
 @pytest.mark.parametrize(("methods", "spawn"), [(["fork"], False), (["fork", "spawn"], True)])
 def test_max_tasks_per_child_keeps_to_the_requirement(methods: list[str], spawn: bool) -> None:
     @mpcontext.accepts_context(requires=methods)  # type: ignore[arg-type]
@@ -651,10 +654,10 @@ def test_every_factory_leaves_the_global_start_method_unset(method: str) -> None
 def test_a_child_forked_during_a_start_does_not_inherit_it() -> None:
     # Another thread may be inside start() when the application forks: the
     # child has no such thread, and its own starts must still restore.
-    from mpcontext._guard import START_GUARD
+    from mpcontext._mp_default import preparing
 
     read, write = os.pipe()
-    with START_GUARD:  # as if another thread were starting a process
+    with preparing():  # as if another thread were starting a process
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child
             code = 1
@@ -688,7 +691,8 @@ def test_the_application_choice_is_kept(chosen_method: str) -> None:
 
 @pytest.mark.parametrize("method", NOT_FORK)
 def test_the_stdlib_alone_fixes_it(method: str) -> None:
-    # Why the guard exists: the check above fails without it.
+    # Why the guard exists on Python 3.10-3.13: the check above fails without
+    # it. Python 3.14 prepares the child with get_start_method(allow_none=True).
     out = run_python(
         f"""
         import multiprocessing, _children
@@ -698,4 +702,52 @@ def test_the_stdlib_alone_fixes_it(method: str) -> None:
         print(multiprocessing.get_start_method(allow_none=True))
         """
     )
-    assert out == [DEFAULT]
+    assert out == [DEFAULT if sys.version_info < (3, 14) else "None"]
+
+
+# -- Python 3.14's API, passed through ----------------------------------------------
+
+
+@needs_314
+@pytest.mark.parametrize("method", METHODS)
+def test_executor_map_takes_buffersize(method: str) -> None:
+    with mpcontext.ProcessPoolExecutor(2, method) as executor:
+        results = executor.map(_children.double, range(6), buffersize=2)
+        assert list(results) == [0, 2, 4, 6, 8, 10]
+
+
+@needs_314
+@pytest.mark.parametrize("ending", ["terminate_workers", "kill_workers"])
+@pytest.mark.parametrize("method", METHODS)
+def test_executor_workers_can_be_ended(method: str, ending: str) -> None:
+    executor = mpcontext.ProcessPoolExecutor(2, method)
+    try:
+        assert executor.submit(_children.double, 2).result(TIMEOUT) == 4
+        pids = {worker.pid for worker in executor._processes.values()}
+        getattr(executor, ending)()
+        # Ended (the executor's own thread may reap them before this one could).
+        deadline = time.monotonic() + TIMEOUT
+        while pids & set(_leftovers.os_children()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not pids & set(_leftovers.os_children())
+        with pytest.raises(RuntimeError):
+            executor.submit(_children.double, 1)
+    finally:
+        executor.shutdown(wait=True)
+
+
+@needs_314
+@pytest.mark.parametrize("method", METHODS)
+def test_a_process_can_be_interrupted(method: str) -> None:
+    ready = mpcontext.Event(mp_context=method)
+    process = mpcontext.Process(target=_children.wait_for_interrupt, args=(ready,), mp_context=method)
+    process.start()
+    try:
+        assert ready.wait(TIMEOUT)
+        process.interrupt()
+        process.join(TIMEOUT)
+        assert process.exitcode == 3
+    finally:
+        if process.is_alive():
+            process.kill()
+            process.join(TIMEOUT)
