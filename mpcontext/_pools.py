@@ -13,7 +13,9 @@ import multiprocessing.pool
 import sys
 from multiprocessing.context import BaseContext
 
+from ._errors import BrokenPoolError
 from ._guard import guarded_context
+from ._methods import start_method_of
 from ._preflight import preflight
 from ._startup import StartupWatch
 
@@ -79,7 +81,14 @@ class Pool(multiprocessing.pool.Pool):
             context.Process = watch.process_factory(context.Process)  # type: ignore[attr-defined]
             initializer = watch.initializer
         self._mpcontext_startup = watch
-        super().__init__(processes, initializer, initargs, maxtasksperchild, context)
+        try:
+            super().__init__(processes, initializer, initargs, maxtasksperchild, context)
+        except (ConnectionError, EOFError) as error:
+            if start_method_of(mp_context) != "forkserver":
+                raise
+            # The stdlib has ended the workers it started.
+            why = error.strerror if isinstance(error, OSError) else error
+            raise BrokenPoolError(f"this pool cannot start its workers: {why}") from error
         if watch is not None:
             watch.attach(self)
 

@@ -94,6 +94,17 @@ def set_event(event: Any) -> None:
     event.set()
 
 
+def wait_for_interrupt(ready: Any) -> None:
+    """Tell the parent it is ready, then sleep until interrupted (``Process.interrupt()``)."""
+    import time
+
+    try:
+        ready.set()
+        time.sleep(60)
+    except KeyboardInterrupt:
+        sys.exit(3)
+
+
 def notify(condition: Any, value: Any) -> None:
     with condition:
         value.value = 1

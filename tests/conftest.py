@@ -15,9 +15,12 @@ The garbage a test leaves is collected as the test ends (see
 from __future__ import annotations
 
 import gc
+import multiprocessing
 from collections.abc import Iterator
 
 import pytest
+
+import mpcontext
 
 # Imported now, before any pytester in-process run could first import (and
 # then forget) multiprocessing's helper modules.
@@ -51,6 +54,20 @@ def _collect_garbage() -> Iterator[None]:
     """
     yield
     gc.collect()
+
+
+@pytest.fixture
+def fork_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``fork`` the platform default for the test, as on Linux up to Python 3.13.
+
+    The global start method stays unset (the guard does not blame it). For the
+    tests of what a requirement does with a default it refuses, on every
+    version: Python 3.14's default on Linux is ``forkserver``.
+    """
+    if "fork" not in mpcontext.available_start_methods():
+        pytest.skip("no fork start method on this platform")
+    default = multiprocessing.context._default_context
+    monkeypatch.setattr(default, "_default_context", multiprocessing.get_context("fork"))
 
 
 def _is_xdist_controller(config: pytest.Config) -> bool:

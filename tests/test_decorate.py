@@ -414,7 +414,7 @@ def test_the_environment_variable_outside_requires_is_refused(
         mpcontext.refresh_environment()
 
 
-@pytest.mark.skipif(DEFAULT != "fork", reason="needs a platform whose default is fork")
+@pytest.mark.usefixtures("fork_default")
 def test_a_default_outside_requires_falls_back_to_the_first_available() -> None:
     context, origin, explicit = gpu()
     assert context is ctx("spawn")
@@ -461,13 +461,15 @@ def test_a_nested_requirement_falls_back_from_an_outer_fallback(
     assert "inner()" in origin
 
 
+@pytest.mark.usefixtures("fork_default")
 def test_no_method_of_requires_available_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     import mpcontext._registry as registry_module
 
     @accepts_context(requires=("forkserver",), reason="it needs a server")
     def server_only(*, mp_context: ContextParam = None) -> None: ...
 
-    # No platform here lacks every method: pretend this one has only fork.
+    # No platform here lacks every method: pretend this one has only fork,
+    # its default (the fork_default fixture).
     monkeypatch.setattr(registry_module, "available_start_methods", lambda: ("fork",))
     with pytest.raises(StartMethodError) as caught:
         server_only()
@@ -929,7 +931,7 @@ def test_processes_started_inside_follow_the_default() -> None:
     assert start_with_factory() == DEFAULT
 
 
-@pytest.mark.skipif(DEFAULT != "fork", reason="needs a platform whose default is fork")
+@pytest.mark.usefixtures("fork_default")
 def test_a_requirement_fallback_starts_processes_that_do_not_fork(
     restore_start_method: None,
 ) -> None:
@@ -1015,7 +1017,7 @@ def leaves_out(*, mp_context: ContextParam = None) -> str:
     return needs_fresh()
 
 
-@pytest.mark.skipif(DEFAULT != "fork", reason="needs a default the requirement refuses")
+@pytest.mark.usefixtures("fork_default")
 def test_passing_a_received_default_on_is_an_explicit_choice_with_a_hint() -> None:
     with pytest.raises(StartMethodError) as raised:
         passes_on()

@@ -46,6 +46,7 @@ PROCESS_TESTS = [
 """The tests that start processes, pools, managers, queues, locks, loky and dask workers."""
 
 
+@pytest.mark.slow
 @skip_when_nested
 @pytest.mark.timeout(600)
 def test_process_starting_tests_leave_nothing_to_the_resource_tracker() -> None:

@@ -1,3 +1,4 @@
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future
 from multiprocessing.context import BaseContext
@@ -26,12 +27,23 @@ class ProcessPoolExecutor(Executor):
     def submit(  # type: ignore[override]
         self, fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs
     ) -> Future[_T]: ...
-    def map(
-        self,
-        fn: Callable[..., _T],
-        *iterables: Iterable[Any],
-        timeout: float | None = None,
-        chunksize: int = 1,
-    ) -> Iterator[_T]: ...
+    if sys.version_info >= (3, 14):
+        # loky's map takes **kwargs, and ignores buffersize.
+        def map(
+            self,
+            fn: Callable[..., _T],
+            *iterables: Iterable[Any],
+            timeout: float | None = None,
+            chunksize: int = 1,
+            buffersize: int | None = None,
+        ) -> Iterator[_T]: ...
+    else:
+        def map(
+            self,
+            fn: Callable[..., _T],
+            *iterables: Iterable[Any],
+            timeout: float | None = None,
+            chunksize: int = 1,
+        ) -> Iterator[_T]: ...
     # loky's own signature: it kills its workers rather than cancelling futures.
     def shutdown(self, wait: bool = True, kill_workers: bool = False) -> None: ...  # type: ignore[override]
