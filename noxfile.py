@@ -1,28 +1,43 @@
-"""Run the tests and the type checks on every supported Python this machine has.
+"""Run the tests and the type checks on every supported Python.
 
-``nox`` runs them all; ``nox -p 3.12`` one version; ``nox -s tests -- -x
-tests/test_resolve.py`` passes arguments on to pytest. Versions not installed
-are skipped (``.ci/run`` finds the interpreters, makes them visible to nox
-and says which it skipped). ``PYTHONS`` is the list of supported versions:
-``.ci/run`` and ``tests/test_hardening_versions.py`` read it from here.
+``nox`` runs the default sessions: ``tests`` and ``mypy`` on each version of
+``PYTHONS``, and ``slow`` (the interpreter-mode and leak re-runs of the suite)
+on ``SLOW_PYTHONS``. ``nox -p 3.12`` runs one version; ``nox -s tests --
+-x tests/test_resolve.py`` passes arguments on to pytest. ``.ci/run`` finds
+the interpreters (installing 3.14 and 3.15 with ``.ci/install-python.sh``),
+makes them visible to nox and names them; a supported version missing there
+fails CI. ``PYTHONS`` is the list of supported versions: ``.ci/run`` and
+``tests/test_hardening_versions.py`` read it from here.
 """
 
 from __future__ import annotations
 
 import nox
 
-PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+PYTHONS = ["3.10", "3.11", "3.12", "3.13", "3.14", "3.15"]
 
-nox.options.sessions = ["tests", "mypy"]
+# The re-runs of the suite under -OO, -W error and -X dev, and the leak run, take
+# minutes each: on the oldest version and on 3.14, whose forkserver default is
+# what this project exists for.
+SLOW_PYTHONS = ["3.10", "3.14"]
+
+nox.options.sessions = ["tests", "mypy", "slow"]
 nox.options.reuse_venv = "no"
-nox.options.error_on_missing_interpreters = False
+nox.options.error_on_missing_interpreters = True
 
 
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """The test suite, the interpreter-mode and leak checks included."""
+    """The test suite, without the slow re-runs, on two workers."""
     session.install("-e", ".[test]")
-    session.run("python", "-m", "pytest", *session.posargs)
+    session.run("python", "-m", "pytest", "-n", "2", *session.posargs)
+
+
+@nox.session(python=SLOW_PYTHONS)
+def slow(session: nox.Session) -> None:
+    """The slow tests: the suite again under -OO, -W error, -X dev, and the leak run."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "pytest", "-m", "slow", *session.posargs)
 
 
 @nox.session(python=PYTHONS)

@@ -174,3 +174,26 @@ def test_ci_finds_this_interpreter_for_its_version() -> None:
         timeout=60,
     )
     assert check.stdout.strip() == str(sys.version_info[:2])
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        (["3.9"], "unsupported version '3.9'"),
+        (["3.14", "3.15"], "usage:"),
+        ([], "usage:"),
+    ],
+)
+def test_the_interpreter_installer_refuses_what_it_cannot_install(
+    arguments: list[str], says: str
+) -> None:
+    done = subprocess.run(
+        ["bash", str(ROOT / ".ci" / "install-python.sh"), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert says in done.stderr
+    assert done.stdout == ""
