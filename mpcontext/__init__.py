@@ -29,8 +29,6 @@ from ._factories import (
     Lock,
     Manager,
     Pool,
-    Process,
-    ProcessPoolExecutor,
     Queue,
     RLock,
     Semaphore,
@@ -48,6 +46,8 @@ from ._version import __version__
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from ._process import Process
+    from ._process_pool import ProcessPoolExecutor
     from ._types import StartMethod
 
 __all__ = [
@@ -93,11 +93,26 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    # ``StartMethod`` is a ``typing.Literal``: built on first use so that
-    # ``import mpcontext`` does not import ``typing``.
-    if name == "StartMethod":
-        from . import _types
+# Made on first access (PEP 562), so that ``import mpcontext`` imports neither
+# ``typing`` (``StartMethod`` is a ``typing.Literal``) nor
+# ``concurrent.futures.process`` (``ProcessPoolExecutor`` subclasses its class).
+_LAZY = {
+    "Process": "._process",
+    "ProcessPoolExecutor": "._process_pool",
+    "StartMethod": "._types",
+}
 
-        return _types.StartMethod
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

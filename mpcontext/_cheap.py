@@ -15,7 +15,7 @@ import sys
 import types
 
 from ._byref import reference_problem
-from ._primitives import primitive_problem
+from ._primitives import MP_PRIMITIVE_MODULES, primitive_problem
 from ._problems import UNPICKLABLE, Problem
 
 TYPE_CHECKING = False
@@ -73,10 +73,35 @@ def examine(obj: object, label: str, method: str, pool: bool, depth: int = 0) ->
         return examine(owner, f"{label}.__self__", method, pool, depth + 1)
     if isinstance(obj, _DESCRIPTOR_TYPES):
         return examine(obj.__objclass__, f"{label}.__objclass__", method, pool, depth + 1)
-    problem = primitive_problem(obj, label, method, pool)
-    if problem is None and not registered_reducer(kind):
-        problem = _instance_problem(obj, label, method, pool, depth)
-    return problem
+    if kind.__module__ in MP_PRIMITIVE_MODULES:
+        # Their classes may be made at run time (sharedctypes' Synchronized<Name>),
+        # and they reduce themselves for a child being started.
+        problem = primitive_problem(obj, label, method, pool)
+        if problem is None:
+            problem = _shared_ctype_problem(obj, label, method, pool)
+        return problem
+    if registered_reducer(kind):
+        return None
+    return _instance_problem(obj, label, method, pool, depth)
+
+
+def _shared_ctype_problem(obj: object, label: str, method: str, pool: bool) -> Problem | None:
+    """Return why the ctypes object a shared value wraps could not reach the child, or ``None``.
+
+    A ``Value`` or ``Array`` of a ctypes class pickles that class by
+    reference (an array, the class of its items).
+    """
+    ctypes = sys.modules.get("ctypes")
+    inner: object = getattr(obj, "_obj", None)
+    if ctypes is None or not isinstance(inner, ctypes._SimpleCData | ctypes.Structure | ctypes.Union | ctypes.Array):
+        return None
+    cls: object = getattr(inner, "_type_", None)
+    if not isinstance(inner, ctypes.Array):
+        cls = type(inner)
+    if not isinstance(cls, type) or cls.__module__ == "ctypes":
+        return None
+    problem = reference_problem(cls, label, method, pool)
+    return None if problem is None else problem.at(label, obj)
 
 
 def by_reference(obj: object) -> bool:

@@ -166,7 +166,7 @@ def _report() -> None:
 
 
 def _preflight() -> None:
-    from ._factories import Process
+    from ._process import Process
     from ._preflight import check_picklable
 
     _heading("7. The pre-flight check: caught in the parent, before the child dies")

@@ -14,7 +14,6 @@ import threading
 from multiprocessing.context import BaseContext
 
 from ._errors import StartMethodError
-from ._factories import _executor_context, _process_pool
 from ._methods import (
     ALL_START_METHODS,
     available_start_methods,
@@ -368,8 +367,12 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
 
     def _local_pool(self) -> tuple[Executor, BaseContext | None, str]:
         """Make the block's own pool; return it and the context to put in force."""
-        context = _executor_context(self._mp_context, None)
-        pool = _process_pool(context, self._max_workers, self._initializer, self._initargs)
+        from ._process_pool import ProcessPoolExecutor, executor_context
+
+        context = executor_context(self._mp_context, None, "mpcontext.executor()")
+        pool = ProcessPoolExecutor(
+            self._max_workers, context, self._initializer, self._initargs
+        )
         if self._mp_context is None or context is concrete_context(current_context()):
             return pool, None, ""
         return pool, context, "chosen by the mp_context argument of mpcontext.executor()"

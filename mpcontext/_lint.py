@@ -50,8 +50,8 @@ RULES = {
 }
 """Every code the linter reports, with what it means."""
 
-FACTORIES = frozenset(_factories.__all__) - {"ProcessPoolExecutor"}
-"""The multiprocessing functions that have an mpcontext factory of the same name."""
+FACTORIES = frozenset({*_factories.__all__, "Process"})
+"""The multiprocessing callables that have an mpcontext factory (or class) of the same name."""
 
 _MP = "multiprocessing"
 _PPE_NAMES = (

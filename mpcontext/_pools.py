@@ -1,55 +1,30 @@
-"""The stdlib's process pools, with the pre-flight check before each task.
+"""The stdlib's ``multiprocessing.pool.Pool``, with the pre-flight check before each task.
 
-Imported on first use by the ``Pool`` and ``ProcessPoolExecutor`` factories:
-importing ``multiprocessing.pool`` and ``concurrent.futures.process`` costs
-more than the rest of mpcontext.
+Imported on first use by the ``Pool`` factory: importing
+``multiprocessing.pool`` costs more than the rest of mpcontext.
 """
 
 from __future__ import annotations
 
-import concurrent.futures.process
-import functools
 import multiprocessing.pool
-import sys
 from multiprocessing.context import BaseContext
 
 from ._errors import BrokenPoolError
-from ._guard import guarded_context
 from ._methods import start_method_of
-from ._preflight import preflight
+from ._preflight import preflight, seen_args
+from ._process import guarded_context
 from ._startup import StartupWatch
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping
-    from concurrent.futures import Future
+    from collections.abc import Callable, Iterable, Mapping
     from multiprocessing.pool import ApplyResult, IMapIterator, MapResult
     from typing import Any, TypeVar
 
-    from typing_extensions import ParamSpec
-
-    _P = ParamSpec("_P")
     _S = TypeVar("_S")
     _T = TypeVar("_T")
 
-__all__ = ["Pool", "ProcessPoolExecutor", "check_initializer"]
-
-
-def _seen(args: Iterable[Any]) -> Iterable[Any]:
-    # The check must not consume an iterator the pool will read later.
-    return args if isinstance(args, (tuple, list)) else ()
-
-
-def check_initializer(
-    initializer: Callable[..., object] | None, initargs: Iterable[Any], context: BaseContext
-) -> None:
-    """Check a pool's `initializer`: each worker runs it, as a process its target.
-
-    Called before the pool is made, so that nothing is left half-made (a
-    ``Pool`` whose ``__init__`` did not run complains when collected).
-    """
-    if callable(initializer):
-        preflight(initializer, _seen(initargs), None, context, pool=False)
+__all__ = ["Pool"]
 
 
 class Pool(multiprocessing.pool.Pool):
@@ -97,7 +72,7 @@ class Pool(multiprocessing.pool.Pool):
     ) -> None:
         if self._mpcontext_startup is not None:
             self._mpcontext_startup.raise_if_broken()
-        preflight(func, _seen(args), kwds, self._mpcontext, pool=True)
+        preflight(func, seen_args(args), kwds, self._mpcontext, pool=True)
 
     def apply_async(
         self,
@@ -165,78 +140,3 @@ class Pool(multiprocessing.pool.Pool):
         """Check `func`, then ``Pool.imap_unordered``."""
         self._check(func)
         return super().imap_unordered(func, iterable, chunksize)
-
-
-def _is_chunk_of_map(fn: object) -> bool:
-    # ProcessPoolExecutor.map submits partial(_process_chunk, fn) per chunk;
-    # map() has checked fn already.
-    return (
-        isinstance(fn, functools.partial)
-        and fn.func is concurrent.futures.process._process_chunk
-    )
-
-
-class ProcessPoolExecutor(concurrent.futures.ProcessPoolExecutor):
-    """``concurrent.futures.ProcessPoolExecutor`` that checks each task first.
-
-    Made by ``mpcontext.ProcessPoolExecutor``, which checks the initializer
-    first; ``submit`` checks the function and its arguments, ``map``
-    the function, before anything is queued. Workers start without fixing
-    the global start method.
-    """
-
-    def __init__(
-        self,
-        max_workers: int | None,
-        mp_context: BaseContext,
-        initializer: Callable[..., object] | None,
-        initargs: tuple[Any, ...],
-        max_tasks_per_child: int | None = None,
-    ) -> None:
-        self._mpcontext = mp_context
-        guarded = guarded_context(mp_context)
-        if sys.version_info >= (3, 11):
-            super().__init__(
-                max_workers,
-                guarded,
-                initializer,
-                initargs,
-                max_tasks_per_child=max_tasks_per_child,
-            )
-        else:
-            super().__init__(max_workers, guarded, initializer, initargs)
-
-    def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
-        """Check `fn` and its arguments, then ``ProcessPoolExecutor.submit``."""
-        if not _is_chunk_of_map(fn):
-            preflight(fn, args, kwargs, self._mpcontext, pool=True)
-        return super().submit(fn, *args, **kwargs)
-
-    if sys.version_info >= (3, 14):
-
-        def map(
-            self,
-            fn: Callable[..., _T],
-            *iterables: Iterable[Any],
-            timeout: float | None = None,
-            chunksize: int = 1,
-            buffersize: int | None = None,
-        ) -> Iterator[_T]:
-            """Check `fn`, then ``ProcessPoolExecutor.map``."""
-            preflight(fn, (), None, self._mpcontext, pool=True)
-            return super().map(
-                fn, *iterables, timeout=timeout, chunksize=chunksize, buffersize=buffersize
-            )
-
-    else:
-
-        def map(
-            self,
-            fn: Callable[..., _T],
-            *iterables: Iterable[Any],
-            timeout: float | None = None,
-            chunksize: int = 1,
-        ) -> Iterator[_T]:
-            """Check `fn`, then ``ProcessPoolExecutor.map``."""
-            preflight(fn, (), None, self._mpcontext, pool=True)
-            return super().map(fn, *iterables, timeout=timeout, chunksize=chunksize)

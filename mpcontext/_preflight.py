@@ -26,7 +26,14 @@ if TYPE_CHECKING:
 
     from ._types import ContextParam
 
-__all__ = ["LEVELS", "check_picklable", "preflight", "preflight_level"]
+__all__ = [
+    "LEVELS",
+    "check_initializer",
+    "check_picklable",
+    "preflight",
+    "preflight_level",
+    "seen_args",
+]
 
 LEVELS = ("off", "cheap", "full")
 """The values of ``MPCONTEXT_PREFLIGHT``, from no check to the most thorough."""
@@ -147,8 +154,19 @@ def check_picklable(
     ...
     mpcontext.PreflightError: the target <function <lambda> at ...> (function) cannot reach a child process started by 'spawn': it is a lambda, ...
     """
-    ctx = resolve_context(context)
-    method = start_method_of(ctx)
+    _check(target, args, kwargs, start_method_of(resolve_context(context)), full, pool, ())
+
+
+def _check(
+    target: object,
+    args: Iterable[object],
+    kwargs: Mapping[str, object] | None,
+    method: str,
+    full: bool,
+    pool: bool,
+    more: Iterable[tuple[str, object]],
+) -> None:
+    """``check_picklable`` for the start method `method`, with `more` labelled values sent along."""
     if target is not None and not callable(target):
         raise TypeError(
             f"target must be callable or None, got {describe_value(target)}; "
@@ -159,6 +177,7 @@ def check_picklable(
     if method == "fork" and not pool:
         return  # a forked Process pickles nothing
     items = _labelled(target, positional, keywords)
+    items.extend(more)
     problem = _cheap_problem(items, method, pool)
     if problem is None and full:
         from ._full import full_problem  # only at the full level
@@ -223,12 +242,15 @@ def preflight(
     context: BaseContext,
     *,
     pool: bool,
+    more: Iterable[tuple[str, object]] = (),
 ) -> None:
     """Run ``check_picklable`` at the level ``MPCONTEXT_PREFLIGHT`` chooses.
 
     This is what the factories call before ``start()``, ``submit()``,
     ``map()`` and ``apply_async()`` (``pool=True`` for tasks, ``False`` for a
-    ``Process`` and for a pool's initializer).
+    ``Process`` and for a pool's initializer). `more` holds what else is
+    sent along, each with its label (a ``Process`` subclass and what its
+    ``__init__`` stored).
 
     Raises
     ------
@@ -239,4 +261,22 @@ def preflight(
     """
     level = preflight_level()
     if level != "off":
-        check_picklable(target, args, kwargs, context=context, full=level == "full", pool=pool)
+        _check(target, args, kwargs, start_method_of(context), level == "full", pool, more)
+
+
+def seen_args(args: Iterable[object]) -> Iterable[object]:
+    """Return what of `args` the check may look at: an iterator is left for the call to read."""
+    return args if isinstance(args, (tuple, list)) else ()
+
+
+def check_initializer(
+    initializer: object, initargs: Iterable[object], context: BaseContext
+) -> None:
+    """Check a pool's `initializer`: each worker runs it, as a process its target.
+
+    Called before the pool is made, so that nothing is left half-made (a
+    ``Pool`` whose ``__init__`` did not run complains when collected). What
+    is not callable is left to the pool's own ``TypeError``.
+    """
+    if callable(initializer):
+        preflight(initializer, seen_args(initargs), None, context, pool=False)

@@ -16,6 +16,8 @@ import threading
 from multiprocessing.context import SpawnContext, SpawnProcess
 from typing import Any
 
+import mpcontext
+
 MARK = "import"
 
 
@@ -191,3 +193,31 @@ class CustomContext(SpawnContext):
     """A context of the application's own, with its own process class."""
 
     Process = CustomProcess
+
+
+class Worker(mpcontext.Process):
+    """A subclass of ``mpcontext.Process`` as an application writes one: its own ``run()``."""
+
+    def __init__(self, queue: Any, n: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.queue = queue
+        self.n = n
+
+    def run(self) -> None:
+        facts = report()
+        facts["doubled"] = 2 * self.n
+        self.queue.put(facts)
+
+
+class Chooser(mpcontext.Process):
+    """A subclass whose ``__init__`` chooses the context, given to ``super().__init__``."""
+
+    def __init__(self, queue: Any, method: str) -> None:
+        super().__init__(target=report_to, args=(queue,), mp_context=method)
+
+
+class Pinger(Worker):
+    """A subclass of a subclass."""
+
+    def run(self) -> None:
+        self.queue.put(("ping", type(self).__name__, self.n))

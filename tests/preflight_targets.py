@@ -6,6 +6,7 @@ tests send them, so everything here lives at the top level.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import operator
 import threading
@@ -213,3 +214,16 @@ def fail_first_initializer(counter: Any) -> None:
         first = counter.value == 1
     if first:
         raise ValueError("only the first worker fails")
+
+
+class CPoint(ctypes.Structure):
+    """A ctypes structure, shared with ``Value(CPoint, ...)`` behind a lock."""
+
+    _fields_ = [("x", ctypes.c_int), ("y", ctypes.c_int)]
+
+
+def move_point(point: Any) -> None:
+    """Move the shared `point` by (1, 1), under its lock."""
+    with point.get_lock():
+        point.x += 1
+        point.y += 1

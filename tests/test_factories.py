@@ -75,7 +75,7 @@ def assert_started_by(report: dict[str, Any], method: str) -> None:
     """Assert that the child which wrote `report` was started by `method`."""
     assert report["start_method"] == method
     # The guarded subclass reached the child (by reference, for spawn).
-    assert report["class"].startswith("mpcontext._guard.")
+    assert report["class"].startswith("mpcontext._process.")
     # fork: a copy of this process; spawn: a fresh interpreter, our child;
     # forkserver: a fresh interpreter, child of the fork server.
     fresh = method != "fork"

@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("resolution", {"_resolve"}),
     ("registry & notes", {"_registry", "_notes"}),
     ("pre-flight", {"_problems", "_byref", "_primitives", "_cheap", "_full", "_preflight"}),
-    ("factories", {"_guard", "_startup", "_pools", "_factories"}),
+    ("factories", {"_process", "_startup", "_pools", "_process_pool", "_factories"}),
     ("executors", {"_lent", "_executors"}),
     ("decorator & field", {"_decorate", "_field"}),
     (

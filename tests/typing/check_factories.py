@@ -11,6 +11,7 @@ from multiprocessing import queues, synchronize
 from multiprocessing.managers import SyncManager
 from multiprocessing.process import BaseProcess
 from multiprocessing.sharedctypes import Synchronized, SynchronizedArray, SynchronizedString
+from collections.abc import Iterator
 from typing import Any
 
 from typing_extensions import assert_type
@@ -28,19 +29,54 @@ def setup(name: str, level: int) -> None:
 
 spawn = multiprocessing.get_context("spawn")
 
-# Processes and pools: the stdlib's types.
-assert_type(mpcontext.Process(target=work, args=(1,)), BaseProcess)
-assert_type(mpcontext.Process(None, work, "name", (1,), {}, daemon=True, mp_context=spawn), BaseProcess)
+# Processes and pools: classes (subclasses of the stdlib's), and the stdlib's types.
+assert_type(mpcontext.Process(target=work, args=(1,)), mpcontext.Process)
+process: BaseProcess = mpcontext.Process(None, work, "name", (1,), {}, daemon=True, mp_context=spawn)
+
+
+class Worker(mpcontext.Process):
+    def __init__(self, n: int, *, mp_context: mpcontext.ContextParam = None) -> None:
+        super().__init__(mp_context=mp_context)
+        self.n = n
+
+    def run(self) -> None:
+        print(self.n)
+
+
+assert_type(Worker(3, mp_context="spawn"), Worker)
+assert_type(Worker(3).n, int)
+
+
+def start(process_type: type[mpcontext.Process]) -> None:
+    assert_type(process_type(), mpcontext.Process)
+
+
+start(Worker)
+
+
+class Counting(mpcontext.ProcessPoolExecutor):
+    def double(self, value: int) -> int:
+        return 2 * value
+
+
+
+
+def fan_out(executor_type: type[concurrent.futures.ProcessPoolExecutor]) -> None:
+    assert_type(executor_type(max_workers=2), concurrent.futures.ProcessPoolExecutor)
+
+
+fan_out(mpcontext.ProcessPoolExecutor)
+fan_out(Counting)
+assert_type(Counting(2, "spawn").double(2), int)
+assert_type(Counting(2, "spawn"), Counting)
 assert_type(mpcontext.Pool(2, setup, ("a", 1), 10, mp_context="spawn"), multiprocessing.pool.Pool)
 assert_type(mpcontext.Pool().map(work, [1, 2]), list[str])
-assert_type(mpcontext.ProcessPoolExecutor(), concurrent.futures.ProcessPoolExecutor)
-assert_type(mpcontext.ProcessPoolExecutor(2, "spawn"), concurrent.futures.ProcessPoolExecutor)
-assert_type(
-    mpcontext.ProcessPoolExecutor(2, spawn, setup, ("a", 1)), concurrent.futures.ProcessPoolExecutor
-)
+assert_type(mpcontext.ProcessPoolExecutor(), mpcontext.ProcessPoolExecutor)
+assert_type(mpcontext.ProcessPoolExecutor(2, "spawn"), mpcontext.ProcessPoolExecutor)
+assert_type(mpcontext.ProcessPoolExecutor(2, spawn, setup, ("a", 1)), mpcontext.ProcessPoolExecutor)
 assert_type(
     mpcontext.ProcessPoolExecutor(mp_context=None, initializer=setup, initargs=("a", 1)),
-    concurrent.futures.ProcessPoolExecutor,
+    mpcontext.ProcessPoolExecutor,
 )
 assert_type(mpcontext.ProcessPoolExecutor().submit(work, 1).result(), str)
 assert_type(mpcontext.Manager(mp_context="forkserver"), SyncManager)
@@ -76,14 +112,22 @@ def from_configuration(name: str, param: mpcontext.ContextParam) -> None:
 if sys.version_info >= (3, 11):
     assert_type(
         mpcontext.ProcessPoolExecutor(2, "spawn", max_tasks_per_child=5),
-        concurrent.futures.ProcessPoolExecutor,
+        mpcontext.ProcessPoolExecutor,
     )
+
+if sys.version_info >= (3, 14):
+    # What Python 3.14 adds, passed through.
+    assert_type(mpcontext.ProcessPoolExecutor().map(work, [1], buffersize=2), Iterator[str])
+    mpcontext.ProcessPoolExecutor().terminate_workers()
+    mpcontext.ProcessPoolExecutor().kill_workers()
+    mpcontext.Process(target=work).interrupt()
 
 # What must be rejected.
 mpcontext.Queue(mp_context=3)  # type: ignore[arg-type]
 mpcontext.Lock(mp_context=b"spawn")  # type: ignore[arg-type]
 mpcontext.Process(target=work, mp_context=3)  # type: ignore[arg-type]
 mpcontext.ProcessPoolExecutor(2, 3)  # type: ignore[call-overload]
+Worker("three")  # type: ignore[arg-type]
 mpcontext.Pool("2")  # type: ignore[arg-type]
 mpcontext.Process(target=3)  # type: ignore[arg-type]
 mpcontext.Barrier("two")  # type: ignore[arg-type]
