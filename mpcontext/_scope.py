@@ -10,7 +10,7 @@ thread and each asyncio task sees its own.
 from __future__ import annotations
 
 import functools
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from multiprocessing.context import BaseContext
 
 from ._methods import context_from_value, describe_value
@@ -19,7 +19,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from concurrent.futures import Executor
-    from contextvars import Token
     from types import TracebackType
     from typing import Final, TypeVar
 
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
 
     ExecutorChoice: TypeAlias = "Executor | Callable[[int | None], Executor]"
 
-__all__ = ["SCOPE", "Scope", "carry", "using"]
+__all__ = ["SCOPE", "Scope", "carry", "enter_block", "leave_block", "using"]
 
 
 class _Unset:
@@ -67,7 +66,9 @@ class Scope:
         Whether `context` was chosen explicitly *inside* the scope that
         injected `executor`: then that choice wins over the executor.
     requirement : Requirement or None
-        The requirement of the innermost decorated call that has one.
+        The requirement of the innermost decorated call that requires start
+        methods; else that of the outermost decorated call, whose parameter
+        the pre-flight's hints name. ``None`` outside decorated calls.
     """
 
     __slots__ = ("context", "explicit", "origin", "executor", "context_inner", "requirement")
@@ -116,6 +117,51 @@ EMPTY: Final = Scope()
 SCOPE: ContextVar[Scope] = ContextVar("mpcontext.scope", default=EMPTY)
 """The scope in force. Read with ``SCOPE.get()``; never mutate a ``Scope``."""
 
+_ENTRIES: ContextVar[tuple[tuple[object, Token[Scope] | None, object], ...]] = ContextVar(
+    "mpcontext.entries", default=()
+)
+"""The blocks entered and not yet left here, innermost last: owner, token, what it holds.
+
+Kept per thread and asyncio task (a context variable) rather than on the
+``using`` or ``executor`` object, so that one object may be entered by
+several threads or tasks at once, each leaving its own block.
+"""
+
+
+def enter_block(owner: object, scope: Scope | None, held: object = None) -> None:
+    """Enter a block of `owner` (``using``, ``executor``) here, with `scope` in force.
+
+    `scope` ``None`` leaves the scope as it is; `held` is what
+    ``leave_block`` returns for this block.
+    """
+    token = None if scope is None else SCOPE.set(scope)
+    _ENTRIES.set((*_ENTRIES.get(), (owner, token, held)))
+
+
+def leave_block(owner: object) -> object:
+    """Leave the innermost block of `owner` entered here; return what it held.
+
+    The scope in force before it was entered is in force again.
+
+    Raises
+    ------
+    RuntimeError
+        No block of `owner` was entered in this thread or asyncio task (it
+        is left in another one than it was entered in).
+    """
+    entries = _ENTRIES.get()
+    for index in range(len(entries) - 1, -1, -1):
+        found, token, held = entries[index]
+        if found is owner:
+            _ENTRIES.set(entries[:index] + entries[index + 1 :])
+            if token is not None:
+                SCOPE.reset(token)
+            return held
+    raise RuntimeError(
+        f"{owner!r} is left in a thread or asyncio task that did not enter it: enter "
+        f"and leave each block in the same thread or task (several may use one object)"
+    )
+
 
 class using:  # noqa: N801 - a context manager, named like one (contextlib.suppress)
     """Choose the context (and the executor) for mpcontext-aware code in a block.
@@ -153,7 +199,8 @@ class using:  # noqa: N801 - a context manager, named like one (contextlib.suppr
     task) that entered the block and by tasks created inside it, not by
     other threads; use ``carry`` to hand it to a worker thread. Blocks nest,
     and the previous choice is restored on exit, also on error. One
-    ``using`` object may be entered again once it has been exited.
+    ``using`` object may be entered again, nested, and by several threads or
+    asyncio tasks at once: each leaves its own block.
 
     Examples
     --------
@@ -163,7 +210,7 @@ class using:  # noqa: N801 - a context manager, named like one (contextlib.suppr
     'spawn'
     """
 
-    __slots__ = ("_context", "_executor", "_origin", "_tokens")
+    __slots__ = ("_context", "_executor", "_origin")
 
     _context: BaseContext | None | _Unset
     _executor: ExecutorChoice | None | _Unset
@@ -180,7 +227,6 @@ class using:  # noqa: N801 - a context manager, named like one (contextlib.suppr
             self._context = context_from_value(context, "using()")
         self._executor = _check_executor(executor)
         self._origin = f"chosen by using({context!r})"
-        self._tokens: list[Token[Scope]] = []
 
     def __enter__(self) -> None:
         scope = SCOPE.get()
@@ -191,7 +237,7 @@ class using:  # noqa: N801 - a context manager, named like one (contextlib.suppr
         # overridden by the context chosen beside it.
         if not isinstance(self._executor, _Unset):
             scope = scope.with_executor(self._executor)
-        self._tokens.append(SCOPE.set(scope))
+        enter_block(self, scope)
 
     def __exit__(
         self,
@@ -199,7 +245,7 @@ class using:  # noqa: N801 - a context manager, named like one (contextlib.suppr
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        SCOPE.reset(self._tokens.pop())
+        leave_block(self)
 
     def __repr__(self) -> str:
         parts: list[str] = []

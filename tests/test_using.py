@@ -223,3 +223,94 @@ class TestCarry:
             carried = mpcontext.carry(mpcontext.explain_context)
         with ThreadPoolExecutor(1) as pool:
             assert pool.submit(carried).result(10) == "spawn: chosen by using('spawn')"
+
+
+# -- one object, several threads or tasks at once ----------------------------------------
+
+
+def _other(method: str) -> str:
+    return next(m for m in METHODS if m != method)
+
+
+@pytest.mark.timeout(10)
+def test_one_object_entered_by_overlapping_threads() -> None:
+    block = mpcontext.using("spawn")
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen: dict[str, object] = {}
+
+    def first() -> None:
+        with block:
+            first_in.set()
+            second_in.wait(5)
+            seen["first inside"] = method_in_force()
+        first_out.set()
+        seen["first after"] = mpcontext.current_context()
+
+    def second() -> None:
+        first_in.wait(5)
+        with block:
+            second_in.set()
+            first_out.wait(5)
+            seen["second after the first left"] = method_in_force()
+        seen["second after"] = mpcontext.current_context()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert seen == {
+        "first inside": "spawn",
+        "second after the first left": "spawn",
+        "first after": DEFAULT,
+        "second after": DEFAULT,
+    }
+    assert mpcontext.current_context() is DEFAULT
+
+
+@pytest.mark.timeout(10)
+def test_one_object_entered_by_overlapping_asyncio_tasks() -> None:
+    block = mpcontext.using(_other(DEFAULT.get_start_method()))
+    chosen = block._context  # type: ignore[attr-defined]
+    seen: list[tuple[str, object]] = []
+
+    async def task(name: str, entered: asyncio.Event, leave: asyncio.Event) -> None:
+        with block:
+            entered.set()
+            await leave.wait()
+            seen.append((f"{name} inside", mpcontext.current_context()))
+        seen.append((f"{name} after", mpcontext.current_context()))
+
+    async def main() -> None:
+        a_in, b_in, a_leave, b_leave = (asyncio.Event() for _ in range(4))
+        a = asyncio.create_task(task("a", a_in, a_leave))
+        await a_in.wait()
+        b = asyncio.create_task(task("b", b_in, b_leave))
+        await b_in.wait()
+        a_leave.set()  # a leaves first, while b is inside
+        await a
+        b_leave.set()
+        await b
+
+    asyncio.run(main())
+    assert seen == [("a inside", chosen), ("a after", DEFAULT), ("b inside", chosen), ("b after", DEFAULT)]
+
+
+def test_leaving_in_another_thread_is_a_clear_error() -> None:
+    block = mpcontext.using("spawn")
+    block.__enter__()
+    errors: list[BaseException] = []
+
+    def leave() -> None:
+        try:
+            block.__exit__(None, None, None)
+        except RuntimeError as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=leave)
+    thread.start()
+    thread.join(5)
+    block.__exit__(None, None, None)  # the thread that entered leaves it
+    assert len(errors) == 1
+    assert "left in a thread or asyncio task that did not enter it" in str(errors[0])
+    assert mpcontext.current_context() is DEFAULT
