@@ -15,8 +15,9 @@ import sys
 import types
 
 from ._byref import reference_problem
+from ._methods import short_repr
 from ._primitives import MP_PRIMITIVE_MODULES, primitive_problem
-from ._problems import UNPICKLABLE, Problem
+from ._problems import UNPICKLABLE, Journey, Problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ _REBUILT_BY_CLASS = (copyreg.__newobj__, copyreg.__newobj_ex__, copyreg._reconst
 _MAX_DEPTH = 8
 
 
-def examine(obj: object, label: str, method: str, pool: bool, depth: int = 0) -> Problem | None:
+def examine(obj: object, label: str, journey: Journey, depth: int = 0) -> Problem | None:
     """Return why `obj`, passed as `label`, could not reach the child, or ``None``.
 
     The caller has already excluded a ``Process`` under ``fork``, which
@@ -61,31 +62,31 @@ def examine(obj: object, label: str, method: str, pool: bool, depth: int = 0) ->
     if kind in PLAIN_TYPES or depth > _MAX_DEPTH:
         return None
     if by_reference(obj):
-        return reference_problem(obj, label, method, pool)
+        return reference_problem(obj, label, journey)
     if is_partial(obj):
-        return _partial_problem(obj, label, method, pool, depth)
+        return _partial_problem(obj, label, journey, depth)
     if isinstance(obj, types.MethodType) or isinstance(obj, _BOUND_BUILTIN_TYPES):
         # Pickled as getattr(__self__, name): what matters is __self__. A
         # builtin function of a module has the module there, found by name.
         owner = obj.__self__
         if owner is None or isinstance(owner, types.ModuleType):
             return None
-        return examine(owner, f"{label}.__self__", method, pool, depth + 1)
+        return examine(owner, f"{label}.__self__", journey, depth + 1)
     if isinstance(obj, _DESCRIPTOR_TYPES):
-        return examine(obj.__objclass__, f"{label}.__objclass__", method, pool, depth + 1)
+        return examine(obj.__objclass__, f"{label}.__objclass__", journey, depth + 1)
     if kind.__module__ in MP_PRIMITIVE_MODULES:
         # Their classes may be made at run time (sharedctypes' Synchronized<Name>),
         # and they reduce themselves for a child being started.
-        problem = primitive_problem(obj, label, method, pool)
+        problem = primitive_problem(obj, label, journey)
         if problem is None:
-            problem = _shared_ctype_problem(obj, label, method, pool)
+            problem = _shared_ctype_problem(obj, label, journey)
         return problem
     if registered_reducer(kind):
         return None
-    return _instance_problem(obj, label, method, pool, depth)
+    return _instance_problem(obj, label, journey, depth)
 
 
-def _shared_ctype_problem(obj: object, label: str, method: str, pool: bool) -> Problem | None:
+def _shared_ctype_problem(obj: object, label: str, journey: Journey) -> Problem | None:
     """Return why the ctypes object a shared value wraps could not reach the child, or ``None``.
 
     A ``Value`` or ``Array`` of a ctypes class pickles that class by
@@ -100,7 +101,7 @@ def _shared_ctype_problem(obj: object, label: str, method: str, pool: bool) -> P
         cls = type(inner)
     if not isinstance(cls, type) or cls.__module__ == "ctypes":
         return None
-    problem = reference_problem(cls, label, method, pool)
+    problem = reference_problem(cls, label, journey)
     return None if problem is None else problem.at(label, obj)
 
 
@@ -140,28 +141,26 @@ def partial_parts(label: str, obj: functools.partial[object]) -> list[tuple[str,
     """Return what pickling the partial `obj` (at `label`) pickles too, each with its path."""
     parts: list[tuple[str, object]] = [(f"{label}.func", obj.func)]
     parts.extend((f"{label}.args[{i}]", value) for i, value in enumerate(obj.args))
-    parts.extend((f"{label}.keywords[{k!r}]", value) for k, value in obj.keywords.items())
+    parts.extend((f"{label}.keywords[{short_repr(k)}]", value) for k, value in obj.keywords.items())
     return parts
 
 
 def _partial_problem(
-    obj: functools.partial[object], label: str, method: str, pool: bool, depth: int
+    obj: functools.partial[object], label: str, journey: Journey, depth: int
 ) -> Problem | None:
     parts = partial_parts(label, obj)
     if type(obj) is not functools.partial:
         parts.append((label, type(obj)))
     for part_label, value in parts:
-        problem = examine(value, part_label, method, pool, depth + 1)
+        problem = examine(value, part_label, journey, depth + 1)
         if problem is not None:
             return problem
     return None
 
 
-def _instance_problem(
-    obj: object, label: str, method: str, pool: bool, depth: int
-) -> Problem | None:
+def _instance_problem(obj: object, label: str, journey: Journey, depth: int) -> Problem | None:
     cls = type(obj)
-    problem = reference_problem(cls, label, method, pool)
+    problem = reference_problem(cls, label, journey)
     if problem is None:
         return None
     # The class cannot be found: it matters only if pickling refers to it.
@@ -179,5 +178,5 @@ def _instance_problem(
         rebuild = arguments[0]
     if rebuild is cls:
         return problem.at(label, obj)
-    found = examine(rebuild, label, method, pool, depth + 1)
+    found = examine(rebuild, label, journey, depth + 1)
     return None if found is None else found.at(label, obj)

@@ -21,7 +21,7 @@ from multiprocessing.context import BaseContext
 
 from ._env import ENV
 from ._errors import StartMethodError
-from ._methods import context_from_value, describe_value
+from ._methods import MAX_REPR, context_from_value, describe_value, short_repr
 from ._notes import add_note, function_note
 from ._registry import MARK, Rules, check_note, check_options, method_of, registry
 from ._mp_default import default_context
@@ -112,7 +112,7 @@ class _Plan:
             if rules is not None:
                 method = method_of(context)
                 if method not in rules.methods:
-                    raise self._refused_argument(rules, method, context)
+                    raise self._refused_argument(rules, method, context, value)
             kwargs[param] = context
             return self._scope(scope, context, True, self.origin, scope.executor is not None)
         if scope.context is not None:
@@ -131,16 +131,19 @@ class _Plan:
         kwargs[param] = context
         return self._scope(scope, context, explicit, origin, inner)
 
-    def _refused_argument(self, rules: Rules, method: str, context: BaseContext) -> StartMethodError:
+    def _refused_argument(
+        self, rules: Rules, method: str, context: BaseContext, value: object
+    ) -> StartMethodError:
         """Return the error for an argument the requirement refuses.
 
         A library that hands its own caller's context on to a nested call
         makes it an explicit choice there: when that context was nobody's
-        choice, the message says how to let the nested call fall back.
+        choice, the message says how to let the nested call fall back. A
+        name (``"fork"``) is always the caller's own choice.
         """
         error = rules.refused(method, self.origin, by_argument=True)
         in_force, explicit, _ = context_in_force()
-        if in_force is context and not explicit:
+        if isinstance(value, BaseContext) and in_force is context and not explicit:
             return StartMethodError(
                 f"{error} If that context is one your code received and passes on, leave "
                 f"{self.param} out instead: the call then inherits it, and nobody chose "
@@ -156,7 +159,10 @@ class _Plan:
         Scopes are immutable: those made from the empty scope (a call from
         outside any ``using`` block or decorated call) are made once.
         """
-        requirement = self.requirement if self.rules is not None else scope.requirement
+        # One without start methods still names the parameter for the pre-flight's hints.
+        requirement = self.requirement
+        if self.rules is None and scope.requirement is not None:
+            requirement = scope.requirement
         if scope is not EMPTY:
             return Scope(context, explicit, origin, scope.executor, inner, requirement)
         key = (context, explicit, origin)
@@ -340,24 +346,25 @@ def _check_parameter(target: object, code: CodeType, param: str, name: str) -> N
     """Check how `target`, the function with `code`, declares `param`."""
     positional = code.co_varnames[: code.co_argcount]
     keyword_only = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
-    declare = f"declare it keyword-only with the default None: `*, {param}: ContextParam = None`"
+    shown = param if len(param) <= MAX_REPR else f"{param[: MAX_REPR - 3]}..."
+    declare = f"declare it keyword-only with the default None: `*, {shown}: ContextParam = None`"
     if param not in keyword_only:
         if param in positional:
             raise TypeError(
-                f"{name}(): the parameter {param!r} must be keyword-only, so that callers "
+                f"{name}(): the parameter {short_repr(param)} must be keyword-only, so that callers "
                 f"name it and it can be added to any signature; {declare}"
             )
         other = (
             "" if param != "mp_context" else " (or name yours with accepts_context(param=...))"
         )
-        raise TypeError(f"{name}() has no parameter {param!r}; {declare}{other}")
+        raise TypeError(f"{name}() has no parameter {short_repr(param)}; {declare}{other}")
     defaults: dict[str, object] = getattr(target, "__kwdefaults__", None) or {}
     if param not in defaults:
-        raise TypeError(f"{name}(): the parameter {param!r} has no default; {declare}")
+        raise TypeError(f"{name}(): the parameter {short_repr(param)} has no default; {declare}")
     default = defaults[param]
     if default is not None:
         raise TypeError(
-            f"{name}(): the parameter {param!r} defaults to {describe_value(default)}; it must "
+            f"{name}(): the parameter {short_repr(param)} defaults to {describe_value(default)}; it must "
             f"default to None, which stands for the context in force (choose a start "
             f"method with requires=(...) instead); {declare}"
         )

@@ -10,7 +10,6 @@ imported (``sys.modules``): neither loky nor dask is ever imported here.
 from __future__ import annotations
 
 import sys
-import threading
 from multiprocessing.context import BaseContext
 
 from ._errors import StartMethodError
@@ -20,19 +19,19 @@ from ._methods import (
     context_for_name,
     context_from_value,
     describe_value,
+    short_repr,
     start_method_of,
 )
 from ._mp_default import concrete_context
-from ._preflight import preflight
+from ._preflight import journey_of, preflight
 from ._registry import because, methods_text
 from ._resolve import current_context
-from ._scope import SCOPE, Scope
+from ._scope import SCOPE, Scope, enter_block, leave_block
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from concurrent.futures import Executor
-    from contextvars import Token
     from types import TracebackType
     from typing import Any, overload
 
@@ -159,10 +158,32 @@ def _check_max_workers(max_workers: object) -> int | None:
         )
     if max_workers <= 0:
         raise ValueError(
-            f"executor(): max_workers must be greater than 0, got {max_workers!r}; pass "
+            f"executor(): max_workers must be greater than 0, got {short_repr(max_workers)}; pass "
             f"None for the executor's default"
         )
     return max_workers
+
+
+def _check_max_tasks_per_child(max_tasks_per_child: object) -> int | None:
+    if max_tasks_per_child is None:
+        return None
+    if sys.version_info < (3, 11):
+        raise TypeError(
+            f"executor(): max_tasks_per_child needs Python 3.11 or newer (the stdlib "
+            f"ProcessPoolExecutor takes it from 3.11), got {describe_value(max_tasks_per_child)} "
+            f"on Python {sys.version_info[0]}.{sys.version_info[1]}; leave it out"
+        )
+    if not isinstance(max_tasks_per_child, int) or isinstance(max_tasks_per_child, bool):
+        raise TypeError(
+            f"executor(): max_tasks_per_child must be a positive int or None (workers "
+            f"live as long as the pool), got {describe_value(max_tasks_per_child)}"
+        )
+    if max_tasks_per_child <= 0:
+        raise ValueError(
+            f"executor(): max_tasks_per_child must be >= 1, got {short_repr(max_tasks_per_child)}; "
+            f"pass None for workers that live as long as the pool"
+        )
+    return max_tasks_per_child
 
 
 def _check_initializer(
@@ -182,7 +203,7 @@ def _check_initializer(
         ) from None
     if initializer is None and args:
         raise TypeError(
-            f"executor(): initargs={args!r} given without an initializer; pass the "
+            f"executor(): initargs={short_repr(args)} given without an initializer; pass the "
             f"initializer that takes them, or leave initargs out"
         )
     return initializer, args
@@ -239,14 +260,26 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         proxy can).
     initargs : tuple, keyword-only, optional
         The initializer's arguments.
+    max_tasks_per_child : int, keyword-only, optional
+        How many tasks a worker of the local pool runs before it is replaced
+        by a fresh one (Python 3.11+), as for ``ProcessPoolExecutor``: with
+        no explicit context, a ``fork`` default gives way to ``spawn``. An
+        injected executor keeps its own workers: the application chose how
+        long they live, so it is ignored there, as `max_workers` is for an
+        injected instance.
 
     Raises
     ------
     InvalidContextError
         `mp_context` is not a start method available here or a context.
     TypeError
-        `max_workers`, `initializer` or `initargs` has the wrong type, or an
-        injected factory returns something else than an ``Executor``.
+        `max_workers`, `max_tasks_per_child`, `initializer` or `initargs`
+        has the wrong type, or an injected factory returns something else
+        than an ``Executor``; `max_tasks_per_child` on Python 3.10.
+    ValueError
+        `max_workers` or `max_tasks_per_child` is not positive;
+        `max_tasks_per_child` with an explicit ``fork`` context (on entering,
+        the stdlib's error).
     StartMethodError
         On entering, inside a function declared with ``requires``: the
         executor injected is not a local process pool whose start method it
@@ -272,7 +305,8 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
     choice wins.
 
     Each ``with`` gets its own executor: one ``executor`` object may be
-    entered again, nested, and by several threads at once.
+    entered again, nested, and by several threads or asyncio tasks at once;
+    each leaves its own block.
 
     Examples
     --------
@@ -282,7 +316,7 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
     [1, 2]
     """
 
-    __slots__ = ("_blocks", "_initargs", "_initializer", "_lock", "_max_workers", "_mp_context")
+    __slots__ = ("_initargs", "_initializer", "_max_tasks_per_child", "_max_workers", "_mp_context")
 
     if TYPE_CHECKING:
 
@@ -294,6 +328,7 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
             mp_context: ContextParam = None,
             initializer: Callable[[], object] | None = None,
             initargs: tuple[()] = (),
+            max_tasks_per_child: int | None = None,
         ) -> None: ...
 
         @overload
@@ -304,6 +339,7 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
             mp_context: ContextParam = None,
             initializer: Callable[[Unpack[_Ts]], object],
             initargs: tuple[Unpack[_Ts]],
+            max_tasks_per_child: int | None = None,
         ) -> None: ...
 
     def __init__(
@@ -313,18 +349,16 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         mp_context: ContextParam = None,
         initializer: Callable[..., object] | None = None,
         initargs: Iterable[Any] = (),
+        max_tasks_per_child: int | None = None,
     ) -> None:
         self._max_workers = _check_max_workers(max_workers)
+        self._max_tasks_per_child = _check_max_tasks_per_child(max_tasks_per_child)
         self._mp_context = (
             None
             if mp_context is None
             else context_from_value(mp_context, "the mp_context argument of mpcontext.executor()")
         )
         self._initializer, self._initargs = _check_initializer(initializer, initargs)
-        # The blocks entered and not yet left, with the thread that entered
-        # each: one object may serve several threads at once.
-        self._blocks: list[tuple[int, Executor, Token[Scope] | None]] = []
-        self._lock = threading.Lock()
 
     def __enter__(self) -> Executor:
         scope = SCOPE.get()
@@ -332,12 +366,11 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
             made, context, origin = self._local_pool()
         else:
             made, context, origin = self._lend(scope)
-        token = None
+        in_force = None
         if context is not None:
             inner, requirement = scope.context_inner, scope.requirement
-            token = SCOPE.set(Scope(context, True, origin, scope.executor, inner, requirement))
-        with self._lock:
-            self._blocks.append((threading.get_ident(), made, token))
+            in_force = Scope(context, True, origin, scope.executor, inner, requirement)
+        enter_block(self, in_force, made)
         return made
 
     def __exit__(
@@ -346,35 +379,35 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        made, token = self._leave()
-        try:
-            made.shutdown(wait=True, cancel_futures=exc_type is not None)
-        finally:
-            if token is not None:
-                SCOPE.reset(token)
-
-    def _leave(self) -> tuple[Executor, Token[Scope] | None]:
-        """Forget the innermost block this thread entered (else the last one entered)."""
-        me = threading.get_ident()
-        with self._lock:
-            found = len(self._blocks) - 1
-            for index in range(found, -1, -1):
-                if self._blocks[index][0] == me:
-                    found = index
-                    break
-            _, made, token = self._blocks.pop(found)
-        return made, token
+        made: Executor = leave_block(self)  # type: ignore[assignment]
+        made.shutdown(wait=True, cancel_futures=exc_type is not None)
 
     def _local_pool(self) -> tuple[Executor, BaseContext | None, str]:
         """Make the block's own pool; return it and the context to put in force."""
         from ._process_pool import ProcessPoolExecutor, executor_context
 
-        context = executor_context(self._mp_context, None, "mpcontext.executor()")
-        pool = ProcessPoolExecutor(
-            self._max_workers, context, self._initializer, self._initargs
+        context = executor_context(
+            self._mp_context, self._max_tasks_per_child, "mpcontext.executor()"
         )
-        if self._mp_context is None or context is concrete_context(current_context()):
+        if sys.version_info >= (3, 11) and self._max_tasks_per_child is not None:
+            pool = ProcessPoolExecutor(
+                self._max_workers,
+                context,
+                self._initializer,
+                self._initargs,
+                max_tasks_per_child=self._max_tasks_per_child,
+            )
+        else:
+            pool = ProcessPoolExecutor(
+                self._max_workers, context, self._initializer, self._initargs
+            )
+        if context is concrete_context(current_context()):
             return pool, None, ""
+        if self._mp_context is None:
+            return pool, context, (
+                "chosen by mpcontext.executor(max_tasks_per_child=...), as by the stdlib's "
+                "pool: a forked worker cannot be replaced safely"
+            )
         return pool, context, "chosen by the mp_context argument of mpcontext.executor()"
 
     def _lend(self, scope: Scope) -> tuple[Executor, BaseContext | None, str]:
@@ -383,27 +416,37 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
 
         inner, owned, injected = _injected(scope.executor, self._max_workers)
         workers = workers_of(inner)
-        check = workers.context if workers.stdlib_pool else None
+        method = None if workers.context is None else start_method_of(workers.context)
+        check = journey_of(method, True) if workers.stdlib_pool and method is not None else None
         try:
             _check_requirement(scope.requirement, injected, workers)
-            init = self._init(check)
+            init = self._init(method if check is not None else None)
         except BaseException:
             if owned:
                 inner.shutdown(wait=True)
             raise
         if check is not None and init is None and getattr(inner, "_mpcontext", None) is not None:
             check = None  # mpcontext's own pool checks its tasks itself
-        lent = LentExecutor(inner, owned=owned, check=check, init=init)
+        lent = LentExecutor(
+            inner, owned=owned, check=check, init=init, chunks=workers.stdlib_pool
+        )
         return lent, workers.context, f"chosen by the executor {_INJECTED}: {workers.what}"
 
-    def _init(self, check: BaseContext | None) -> Init | None:
-        """Return what the tasks carry to run the initializer, checked for `check`."""
+    def _init(self, method: str | None) -> Init | None:
+        """Return what the tasks carry to run the initializer, checked for a pool of `method`.
+
+        With an injected executor the pair travels with each task.
+        """
         if self._initializer is None:
             return None
         from ._lent import pair_key
 
-        if check is not None:
-            preflight(self._initializer, self._initargs, None, check, pool=True)
+        if method is not None:
+            journey = journey_of(method, True, initializer=True)
+            labels = ("the initializer", "initargs")
+            error = preflight(self._initializer, self._initargs, None, journey, labels=labels)
+            if error is not None:
+                raise error
         return (self._initializer, self._initargs, pair_key(self._initializer, self._initargs))
 
     def __repr__(self) -> str:
@@ -415,4 +458,6 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         if self._initializer is not None:
             parts.append(f"initializer={self._initializer!r}")
             parts.append(f"initargs={self._initargs!r}")
+        if self._max_tasks_per_child is not None:
+            parts.append(f"max_tasks_per_child={self._max_tasks_per_child!r}")
         return f"executor({', '.join(parts)})"

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from multiprocessing.context import BaseContext
 
-from ._methods import context_from_value
+from ._methods import context_from_value, describe_value, start_method_of
 from ._mp_default import concrete_context
-from ._preflight import check_initializer
+from ._preflight import check_initializer, journey_of
 from ._process import guarded_context
 from ._resolve import current_context
 
@@ -102,11 +102,20 @@ def Pool(  # noqa: N802
         `mp_context` is not a start method available here or a context.
     PreflightError
         `initializer` or `initargs` could not reach a worker.
+    TypeError
+        `processes` is not an int or None.
     """
     context = _context(mp_context, "Pool")
+    if processes is not None and (not isinstance(processes, int) or isinstance(processes, bool)):
+        raise TypeError(
+            f"mpcontext.Pool(): processes must be an int (the number of worker processes) "
+            f"or None (os.process_cpu_count()), got {describe_value(processes)}"
+        )
     from ._pools import Pool as _Pool
 
-    check_initializer(initializer, initargs, context)
+    error = check_initializer(initializer, initargs, journey_of(start_method_of(context), False))
+    if error is not None:
+        raise error
     return _Pool(processes, initializer, initargs, maxtasksperchild, mp_context=context)
 
 

@@ -20,9 +20,10 @@ from multiprocessing.context import get_spawning_popen, set_spawning_popen
 from multiprocessing.reduction import ForkingPickler
 
 from ._byref import reference_problem
+from ._methods import short_repr
 from ._cheap import PLAIN_TYPES, by_reference, is_partial, partial_parts
 from ._primitives import MP_PRIMITIVE_MODULES, primitive_problem, semlock_class
-from ._problems import UNPICKLABLE, Problem
+from ._problems import UNPICKLABLE, Journey, Problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -85,22 +86,21 @@ def _fd_types() -> tuple[type, ...]:
 class _CheckingPickler(ForkingPickler):
     """multiprocessing's pickler, with the pre-flight's look at each object."""
 
-    def __init__(self, method: str, pool: bool) -> None:
+    def __init__(self, journey: Journey) -> None:
         super().__init__(_Sink())
-        self._method = method
-        self._pool = pool
+        self._journey = journey
         self._semlock = semlock_class()
         self._fd_types = _fd_types()
 
     def reducer_override(self, obj: object) -> Any:
         # NotImplemented: pickle as usual; a reduction: a harmless stand-in.
         if by_reference(obj):
-            problem = reference_problem(obj, "", self._method, self._pool)
+            problem = reference_problem(obj, "", self._journey)
             if problem is not None:
                 raise _Refusal(problem)
             return NotImplemented
         if type(obj).__module__ in MP_PRIMITIVE_MODULES:
-            problem = primitive_problem(obj, "", self._method, self._pool)
+            problem = primitive_problem(obj, "", self._journey)
             if problem is not None:
                 raise _Refusal(problem)
         if type(obj) in self._fd_types or (
@@ -115,7 +115,7 @@ class _CheckingPickler(ForkingPickler):
         self.clear_memo()
         previous = get_spawning_popen()
         # A Process's arguments are pickled while it starts; a pool task is not.
-        stand_in: Any = None if self._pool else _SpawningStandIn()
+        stand_in: Any = None if self._journey.pool else _SpawningStandIn()
         set_spawning_popen(stand_in)
         try:
             self.dump(value)
@@ -126,9 +126,9 @@ class _CheckingPickler(ForkingPickler):
         return None
 
 
-def full_problem(items: list[tuple[str, object]], method: str, pool: bool) -> Problem | None:
+def full_problem(items: list[tuple[str, object]], journey: Journey) -> Problem | None:
     """Return the first problem in pickling the labelled `items`, or ``None``."""
-    pickler = _CheckingPickler(method, pool)
+    pickler = _CheckingPickler(journey)
     for label, value in items:
         error = pickler.error_of(value)
         if error is not None:
@@ -166,7 +166,7 @@ def _parts(label: str, value: object) -> Iterator[tuple[str, object]]:
         yield from ((f"{label}[{i}]", item) for i, item in enumerate(value))
     elif _is_dict(value):
         for key, item in value.items():
-            yield f"{label}[{key!r}]", item
+            yield f"{label}[{short_repr(key)}]", item
             yield f"a key of {label}", key
     elif _is_set(value):
         yield from ((f"an item of {label}", item) for item in value)

@@ -8,15 +8,18 @@ to run ``Initialized`` tasks.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import hashlib
 import os
 import pickle
 import sys
 import threading
-from collections import deque
-from multiprocessing.context import BaseContext
+from concurrent.futures import process
+from itertools import islice
 
-from ._preflight import preflight
+from ._methods import short_repr
+from ._mp_default import preparing
+from ._preflight import first_items, preflight
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -24,15 +27,16 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
     from typing import Any, TypeVar
 
+    from ._problems import Journey
+
     from typing_extensions import ParamSpec
 
     _P = ParamSpec("_P")
     _T = TypeVar("_T")
-    _I = TypeVar("_I")
 
     Init = tuple[Callable[..., object], tuple[Any, ...], bytes]
 
-__all__ = ["Initialized", "LentExecutor", "Results", "pair_key"]
+__all__ = ["Initialized", "LentExecutor", "pair_key"]
 
 _SHUT_DOWN = "cannot schedule new futures after shutdown"
 _PRUNE_AT = 1024
@@ -115,84 +119,47 @@ class Initialized:
         return f"Initialized({self.fn!r}, initializer={self.initializer!r})"
 
 
-# -- map results that outlive the block ---------------------------------------
-
-
-class Results:
-    """The iterator ``map`` returns: the executor's own, drained when the block ends.
-
-    Leaving the block waits for every task, as leaving an executor's block
-    does: the results not read yet are kept for later reading, an error
-    raised in their place. Leaving it by an exception cancels them.
-    ``finished`` tells whether the executor's iterator has ended.
-    """
-
-    __slots__ = ("_buffer", "_cancelled", "_error", "_inner", "finished")
-
-    def __init__(self, inner: Iterator[Any]) -> None:
-        self._inner = inner
-        self._buffer: deque[Any] = deque()
-        self._error: Exception | None = None
-        self._cancelled = False
-        self.finished = False
-
-    def __iter__(self) -> Results:
-        return self
-
-    def __next__(self) -> Any:
-        if self._buffer:
-            return self._buffer.popleft()
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
-        if self._cancelled:
-            raise concurrent.futures.CancelledError(
-                "the executor() block that made this map() was left by an exception"
-            )
-        try:
-            return next(self._inner)
-        except BaseException:  # StopIteration, or the first error, which ends it too
-            self.finished = True
-            raise
-
-    def drain(self) -> None:
-        """Wait for the remaining results and keep them."""
-        if self.finished:
-            return
-        buffer = self._buffer
-        try:
-            for item in self._inner:
-                buffer.append(item)
-        except Exception as error:
-            self._error = error
-        self.finished = True
-
-    def cancel(self) -> None:
-        """Cancel the tasks not started, as far as the executor allows."""
-        if self.finished:
-            return
-        self._cancelled = True
-        self.finished = True
-        close = getattr(self._inner, "close", None)
-        if callable(close):
-            close()
-
-
-def _pruned(items: list[_I], unfinished: Callable[[_I], bool]) -> list[_I]:
-    return [item for item in items if unfinished(item)]
-
-
 # -- the executor ----------------------------------------------------------------
+
+
+def _batched(pairs: Iterator[tuple[Any, ...]], size: int) -> Iterator[tuple[tuple[Any, ...], ...]]:
+    """Yield tuples of `size` items of `pairs` (the last one shorter), as ``itertools.batched``."""
+    while chunk := tuple(islice(pairs, size)):
+        yield chunk
+
+
+class _Submitter:
+    """What ``Executor.map`` is run on: its ``submit`` is the block's, without a second check."""
+
+    __slots__ = ("__weakref__", "submit")
+
+    def __init__(self, submit: Callable[..., Future[Any]]) -> None:
+        self.submit = submit
 
 
 class LentExecutor(concurrent.futures.Executor):
     """An injected executor, as one ``executor()`` block sees it.
 
     Its tasks go to the injected executor, after the pre-flight check for a
-    stdlib process pool and wrapped with the initializer when there is one.
-    ``shutdown()`` waits for (or cancels) the block's own tasks, and shuts
-    the executor down only when it was made for the block by a factory: a
-    shared one goes on serving the application.
+    stdlib process pool and wrapped with the initializer when there is one;
+    ``map`` submits through ``submit`` (chunked for a stdlib process pool),
+    so that the block knows every task it started. ``shutdown()`` waits for
+    the block's own tasks (cancelling first those not started, with
+    `cancel_futures`), and shuts the executor down only when it was made for
+    the block by a factory: a shared one goes on serving the application.
+
+    Parameters
+    ----------
+    inner : Executor
+        The executor injected.
+    owned : bool
+        Whether it was made for this block (and is shut down with it).
+    check : Journey or None
+        The journey its tasks get the pre-flight of (a stdlib process pool).
+    init : tuple or None
+        The initializer, its arguments and the key of the pair.
+    chunks : bool
+        Whether ``map(chunksize=...)`` sends chunks (a stdlib process pool).
     """
 
     def __init__(
@@ -200,53 +167,69 @@ class LentExecutor(concurrent.futures.Executor):
         inner: concurrent.futures.Executor,
         *,
         owned: bool,
-        check: BaseContext | None,
+        check: Journey | None,
         init: Init | None,
+        chunks: bool = False,
     ) -> None:
         self._inner = inner
         self._owned = owned
         self._check = check
         self._init = init
+        self._chunks = chunks
         self._lock = threading.RLock()
         self._shutdown = False
         # What the block is waiting for, pruned of what is done whenever the
         # list doubles: cheaper per task than a done callback.
         self._futures: list[Future[Any]] = []
-        self._prune_futures_at = _PRUNE_AT
-        self._results: list[Results] = []
-        self._prune_results_at = _PRUNE_AT
+        self._prune_at = _PRUNE_AT
+        self._submitter = _Submitter(self._submit)
 
     def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
         """Submit ``fn(*args, **kwargs)`` to the injected executor."""
         if self._check is not None:
-            preflight(fn, args, kwargs, self._check, pool=True)
+            error = preflight(fn, args, kwargs, self._check)
+            if error is not None:
+                raise error
+        return self._submit(fn, *args, **kwargs)
+
+    def _submit(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> Future[_T]:
         task: Callable[..., _T] = fn if self._init is None else Initialized(fn, *self._init)
         with self._lock:
             if self._shutdown:
                 raise RuntimeError(_SHUT_DOWN)
-            future = self._inner.submit(task, *args, **kwargs)
+            # A stdlib pool may start its workers now, in this thread.
+            with preparing():
+                future = self._inner.submit(task, *args, **kwargs)
             self._futures.append(future)
-            if len(self._futures) >= self._prune_futures_at:
-                self._futures = _pruned(self._futures, _not_done)
-                self._prune_futures_at = max(_PRUNE_AT, 2 * len(self._futures))
+            if len(self._futures) >= self._prune_at:
+                self._futures = [f for f in self._futures if not f.done()]
+                self._prune_at = max(_PRUNE_AT, 2 * len(self._futures))
         return future
 
     def _map(
-        self, fn: Callable[..., _T], iterables: tuple[Iterable[Any], ...], options: dict[str, Any]
+        self,
+        fn: Callable[..., _T],
+        iterables: tuple[Iterable[Any], ...],
+        chunksize: int,
+        options: dict[str, Any],
     ) -> Iterator[_T]:
         if self._check is not None:
-            preflight(fn, (), None, self._check, pool=True)
-        task: Callable[..., _T] = fn if self._init is None else Initialized(fn, *self._init)
-        with self._lock:
-            if self._shutdown:
-                raise RuntimeError(_SHUT_DOWN)
-            # Only what differs from the defaults: a cluster's map takes no buffersize.
-            results = Results(self._inner.map(task, *iterables, **options))
-            self._results.append(results)
-            if len(self._results) >= self._prune_results_at:
-                self._results = _pruned(self._results, _unfinished)
-                self._prune_results_at = max(_PRUNE_AT, 2 * len(self._results))
-        return results
+            error = preflight(fn, (), None, self._check, more=first_items(iterables))
+            if error is not None:
+                raise error
+        if chunksize < 1:
+            raise ValueError(f"chunksize must be >= 1, got {short_repr(chunksize)}")
+        submitter: Any = self._submitter
+        if chunksize == 1 or not self._chunks:
+            # What concurrent.futures.Executor.map does, through this block's submit.
+            return concurrent.futures.Executor.map(submitter, fn, *iterables, **options)
+        # What the stdlib's ProcessPoolExecutor.map does: a task a chunk.
+        chunks = _batched(zip(*iterables), chunksize)
+        results = concurrent.futures.Executor.map(
+            submitter, functools.partial(process._process_chunk, fn), chunks, **options
+        )
+        chained: Iterator[_T] = process._chain_from_iterable_of_lists(results)
+        return chained
 
     if sys.version_info >= (3, 14):
 
@@ -259,10 +242,8 @@ class LentExecutor(concurrent.futures.Executor):
             buffersize: int | None = None,
         ) -> Iterator[_T]:
             """Map `fn` over `iterables` on the injected executor."""
-            options = _options(timeout, chunksize)
-            if buffersize is not None:
-                options["buffersize"] = buffersize
-            return self._map(fn, iterables, options)
+            options = {"timeout": timeout, "buffersize": buffersize}
+            return self._map(fn, iterables, chunksize, options)
 
     else:
 
@@ -274,7 +255,7 @@ class LentExecutor(concurrent.futures.Executor):
             chunksize: int = 1,
         ) -> Iterator[_T]:
             """Map `fn` over `iterables` on the injected executor."""
-            return self._map(fn, iterables, _options(timeout, chunksize))
+            return self._map(fn, iterables, chunksize, {"timeout": timeout})
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """End the block's use of the executor.
@@ -288,36 +269,15 @@ class LentExecutor(concurrent.futures.Executor):
         """
         with self._lock:
             self._shutdown = True
-            futures, results = list(self._futures), list(self._results)
+            futures = list(self._futures)
         if cancel_futures:
             for future in futures:
                 future.cancel()
-            for result in results:
-                result.cancel()
         if self._owned:
             self._inner.shutdown(wait=wait)
         elif wait:
             concurrent.futures.wait(futures)
-            for result in results:
-                result.drain()
 
     def __repr__(self) -> str:
         how = "made for this block" if self._owned else "shared"
         return f"<mpcontext executor of {self._inner!r} ({how})>"
-
-
-def _not_done(future: Future[Any]) -> bool:
-    return not future.done()
-
-
-def _unfinished(results: Results) -> bool:
-    return not results.finished
-
-
-def _options(timeout: float | None, chunksize: int) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    if timeout is not None:
-        options["timeout"] = timeout
-    if chunksize != 1:
-        options["chunksize"] = chunksize
-    return options

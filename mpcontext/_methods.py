@@ -19,12 +19,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALL_START_METHODS",
+    "MAX_REPR",
     "available_start_methods",
     "available_text",
     "context_for_name",
     "context_from_value",
     "describe_value",
     "nearest",
+    "short_repr",
+    "short_text",
     "start_method_of",
     "unavailable_text",
 ]
@@ -119,19 +122,35 @@ def start_method_of(context: BaseContext) -> str:
     return method
 
 
-def describe_value(value: object) -> str:
-    """Return ``repr(value)`` with its type, shortened for a message.
+MAX_REPR = 80
+"""The longest a value quoted in a message is: a 10 MB string is not a 10 MB message."""
+
+
+def short_repr(value: object, limit: int = MAX_REPR) -> str:
+    """Return ``repr(value)`` for a message: at most `limit` characters, never raising.
 
     A ``repr`` that raises (an object half built, an ``int`` too long to
     print) must not replace the error the message is for.
     """
+    if isinstance(value, (str, bytes, bytearray)) and len(value) > limit:
+        value = value[:limit]  # its repr is cut anyway: do not build all of it
     try:
         text = repr(value)
     except Exception as error:
         text = f"<{type(value).__qualname__} object, whose repr() raised {type(error).__name__}>"
-    if len(text) > 80:
-        text = text[:77] + "..."
-    return f"{text} ({type(value).__qualname__})"
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def short_text(text: str, limit: int = 500) -> str:
+    """Return `text` (an error message, say) cut to about `limit` characters, saying so."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text)} characters in all)"
+
+
+def describe_value(value: object) -> str:
+    """Return ``repr(value)`` with its type, shortened for a message."""
+    return f"{short_repr(value)} ({type(value).__qualname__})"
 
 
 def available_text() -> str:
@@ -142,7 +161,7 @@ def available_text() -> str:
 def unavailable_text(name: str, source: str | None = None) -> str:
     """Say that the start method `name` (from `source`) is not available here, without a period."""
     return (
-        f"start method {name!r}{_of_source(source)} is not available on this platform "
+        f"start method {short_repr(name)}{_of_source(source)} is not available on this platform "
         f"({sys.platform}); available here: {available_text()}"
     )
 
@@ -155,7 +174,7 @@ def _bad_name_message(name: str, source: str | None) -> str:
     if name in ALL_START_METHODS:
         return f"{unavailable_text(name, source)}."
     what = "empty start method name" if not name else "unknown start method"
-    message = f"{what} {name!r}{_of_source(source)}"
+    message = f"{what} {short_repr(name)}{_of_source(source)}"
     suggestion = nearest(name, available_start_methods())
     if suggestion is not None:
         message += f"; did you mean {suggestion!r}?"
@@ -172,7 +191,7 @@ def _bad_type_message(value: object, source: str | None) -> str:
         f"(BaseContext), got {describe_value(value)}{_of_source(source)}"
     )
     decoded = ""
-    if isinstance(value, (bytes, bytearray)):
+    if isinstance(value, (bytes, bytearray)) and len(value) <= MAX_REPR:
         decoded = bytes(value).decode("ascii", "replace")
     if decoded in available_start_methods():
         message += f"; did you mean {decoded!r} (a str)?"

@@ -11,25 +11,32 @@ starts. The factories call ``preflight`` before ``start()``, ``submit()``,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from multiprocessing.context import BaseContext
 
+from ._byref import main_problem
 from ._cheap import examine
 from ._env import ENV, PREFLIGHT_VAR
 from ._errors import ConfigurationError, PreflightError
-from ._methods import describe_value, nearest, start_method_of
-from ._problems import Problem, render
+from ._methods import describe_value, nearest, short_repr, start_method_of
+from ._problems import Journey, Problem, render
 from ._resolve import resolve_context
+from ._scope import SCOPE
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from typing import Any
+
+    from typing_extensions import TypeGuard
 
     from ._types import ContextParam
 
 __all__ = [
     "LEVELS",
+    "Journey",
     "check_initializer",
     "check_picklable",
+    "first_items",
+    "journey_of",
     "preflight",
     "preflight_level",
     "seen_args",
@@ -61,7 +68,7 @@ def preflight_level() -> str:
 
 def _bad_level_message(level: str) -> str:
     message = (
-        f"the environment variable {PREFLIGHT_VAR}={level!r} is not a pre-flight "
+        f"the environment variable {PREFLIGHT_VAR}={short_repr(level)} is not a pre-flight "
         f"level; expected one of {', '.join(map(repr, LEVELS))}"
     )
     suggestion = nearest(level, LEVELS)
@@ -154,19 +161,39 @@ def check_picklable(
     ...
     mpcontext.PreflightError: the target <function <lambda> at ...> (function) cannot reach a child process started by 'spawn': it is a lambda, ...
     """
-    _check(target, args, kwargs, start_method_of(resolve_context(context)), full, pool, ())
+    journey = Journey(start_method_of(resolve_context(context)), pool, param=_param_in_force())
+    error = _check(target, args, kwargs, journey, full)
+    if error is not None:
+        raise error
+
+
+def _param_in_force() -> str:
+    """The parameter that chooses the start method where the check runs, for its fixes."""
+    requirement = SCOPE.get().requirement
+    return "mp_context" if requirement is None else requirement.param
+
+
+def journey_of(method: str, pool: bool, **options: Any) -> Journey:
+    """Return the journey of what a child started by `method` receives (see ``Journey``)."""
+    return Journey(method, pool, param=_param_in_force(), **options)
 
 
 def _check(
     target: object,
     args: Iterable[object],
     kwargs: Mapping[str, object] | None,
-    method: str,
+    journey: Journey,
     full: bool,
-    pool: bool,
-    more: Iterable[tuple[str, object]],
-) -> None:
-    """``check_picklable`` for the start method `method`, with `more` labelled values sent along."""
+    more: Iterable[tuple[str, object]] = (),
+    labels: tuple[str, str] = ("the target", "args"),
+) -> PreflightError | None:
+    """``check_picklable`` for `journey`, with `more` labelled values sent along.
+
+    `labels` name the target and the positional arguments (``"initargs"``
+    for a pool's initializer). Returns the error, for the public frame to
+    raise: a traceback then shows where the user's call went wrong, not the
+    check's insides.
+    """
     if target is not None and not callable(target):
         raise TypeError(
             f"target must be callable or None, got {describe_value(target)}; "
@@ -174,17 +201,19 @@ def _check(
         )
     positional = _positional(args)
     keywords = _keywords(kwargs)
+    method, pool = journey.method, journey.pool
     if method == "fork" and not pool:
-        return  # a forked Process pickles nothing
-    items = _labelled(target, positional, keywords)
+        return None  # a forked Process pickles nothing
+    problem = None if pool else main_problem()
+    items = _labelled(target, positional, keywords, labels)
     items.extend(more)
-    problem = _cheap_problem(items, method, pool)
+    if problem is None:
+        problem = _cheap_problem(items, journey)
     if problem is None and full:
         from ._full import full_problem  # only at the full level
 
-        problem = full_problem(items, method, pool)
-    if problem is not None:
-        raise PreflightError(render(problem, method, pool))
+        problem = full_problem(items, journey)
+    return None if problem is None else PreflightError(render(problem, journey))
 
 
 def _positional(args: Iterable[object]) -> tuple[object, ...] | list[object]:
@@ -217,19 +246,22 @@ def _keywords(kwargs: Mapping[str, object] | None) -> Mapping[str, object]:
 
 
 def _labelled(
-    target: object, args: tuple[object, ...] | list[object], kwargs: Mapping[str, object]
+    target: object,
+    args: tuple[object, ...] | list[object],
+    kwargs: Mapping[str, object],
+    labels: tuple[str, str],
 ) -> list[tuple[str, object]]:
     items: list[tuple[str, object]] = []
     if target is not None:
-        items.append(("the target", target))
-    items.extend((f"args[{i}]", value) for i, value in enumerate(args))
-    items.extend((f"kwargs[{key!r}]", value) for key, value in kwargs.items())
+        items.append((labels[0], target))
+    items.extend((f"{labels[1]}[{i}]", value) for i, value in enumerate(args))
+    items.extend((f"kwargs[{short_repr(key)}]", value) for key, value in kwargs.items())
     return items
 
 
-def _cheap_problem(items: list[tuple[str, object]], method: str, pool: bool) -> Problem | None:
+def _cheap_problem(items: list[tuple[str, object]], journey: Journey) -> Problem | None:
     for label, value in items:
-        problem = examine(value, label, method, pool)
+        problem = examine(value, label, journey)
         if problem is not None:
             return problem
     return None
@@ -239,29 +271,31 @@ def preflight(
     target: object,
     args: Iterable[object],
     kwargs: Mapping[str, object] | None,
-    context: BaseContext,
+    journey: Journey,
     *,
-    pool: bool,
     more: Iterable[tuple[str, object]] = (),
-) -> None:
-    """Run ``check_picklable`` at the level ``MPCONTEXT_PREFLIGHT`` chooses.
+    labels: tuple[str, str] = ("the target", "args"),
+) -> PreflightError | None:
+    """Return what ``check_picklable`` would raise, at the level ``MPCONTEXT_PREFLIGHT`` chooses.
 
     This is what the factories call before ``start()``, ``submit()``,
-    ``map()`` and ``apply_async()`` (``pool=True`` for tasks, ``False`` for a
-    ``Process`` and for a pool's initializer). `more` holds what else is
-    sent along, each with its label (a ``Process`` subclass and what its
-    ``__init__`` stored).
+    ``map()`` and ``apply_async()``, with the `journey` of the pool or
+    process (made once for a pool). `more` holds what else is sent along,
+    each with its label (a ``Process`` subclass and what its ``__init__``
+    stored). The caller raises the error, from the frame its user called.
 
     Raises
     ------
-    PreflightError
-        See ``check_picklable``.
     ConfigurationError
         ``MPCONTEXT_PREFLIGHT`` is not ``off``, ``cheap`` or ``full``.
     """
+    level = ENV.preflight
+    if level is None:  # the cheap level, what a task costs in a pool
+        return _check(target, args, kwargs, journey, False, more, labels)
     level = preflight_level()
-    if level != "off":
-        _check(target, args, kwargs, start_method_of(context), level == "full", pool, more)
+    if level == "off":
+        return None
+    return _check(target, args, kwargs, journey, level == "full", more, labels)
 
 
 def seen_args(args: Iterable[object]) -> Iterable[object]:
@@ -270,13 +304,41 @@ def seen_args(args: Iterable[object]) -> Iterable[object]:
 
 
 def check_initializer(
-    initializer: object, initargs: Iterable[object], context: BaseContext
-) -> None:
-    """Check a pool's `initializer`: each worker runs it, as a process its target.
+    initializer: object, initargs: Iterable[object], journey: Journey
+) -> PreflightError | None:
+    """Check what a pool's workers receive as they start: its `initializer` and `initargs`.
 
-    Called before the pool is made, so that nothing is left half-made (a
-    ``Pool`` whose ``__init__`` did not run complains when collected). What
-    is not callable is left to the pool's own ``TypeError``.
+    Each worker runs the initializer, as a process its target; with none,
+    what a spawn or forkserver worker needs of the main module is still
+    checked. Called before the pool is made, so that nothing is left
+    half-made (a ``Pool`` whose ``__init__`` did not run complains when
+    collected). What is not callable is left to the pool's own ``TypeError``.
     """
-    if callable(initializer):
-        preflight(initializer, seen_args(initargs), None, context, pool=False)
+    target = initializer if callable(initializer) else None
+    return preflight(
+        target, seen_args(initargs), None, journey, labels=("the initializer", "initargs")
+    )
+
+
+def first_items(iterables: Iterable[object], star: bool = False) -> list[tuple[str, object]]:
+    """Return what the check can see of a map's `iterables` for free: a list's or tuple's first item.
+
+    With `star` (``starmap``), the arguments in that item.
+    """
+    found: list[tuple[str, object]] = []
+    for iterable in iterables:
+        if _is_sequence(iterable) and iterable:
+            first = iterable[0]
+            if star and _is_sequence(first):
+                found.extend(
+                    (f"the first item of the iterable, argument {i}", value)
+                    for i, value in enumerate(first)
+                )
+            else:
+                found.append(("the first item of the iterable", first))
+    return found
+
+
+def _is_sequence(value: object) -> TypeGuard[list[object] | tuple[object, ...]]:
+    # isinstance() alone gives a type checker a sequence of unknown items.
+    return isinstance(value, (list, tuple))

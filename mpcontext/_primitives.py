@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from ._problems import CROSS_CONTEXT, POOL_PRIMITIVE, Problem
+from ._problems import CROSS_CONTEXT, POOL_PRIMITIVE, Journey, Problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def made_by_fork(semlock: object) -> bool:
     return sys.platform != "win32" and raw is not None and getattr(raw, "name", "") is None
 
 
-def primitive_problem(obj: object, label: str, method: str, pool: bool) -> Problem | None:
+def primitive_problem(obj: object, label: str, journey: Journey) -> Problem | None:
     """Return why the multiprocessing primitive `obj` cannot travel, or ``None``.
 
     Looks only at objects of multiprocessing's primitive classes, and at
@@ -58,10 +58,10 @@ def primitive_problem(obj: object, label: str, method: str, pool: bool) -> Probl
     """
     if type(obj).__module__ not in MP_PRIMITIVE_MODULES:
         return None
-    if pool:
+    if journey.pool:
         return Problem(label, obj, POOL_PRIMITIVE)
     semlock = semlock_class()
-    if method == "fork" or semlock is None:
+    if journey.method == "fork" or semlock is None:
         return None
     for found in _semlocks(obj, semlock, 0):
         if made_by_fork(found):

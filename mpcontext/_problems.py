@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import sys
 
-from ._methods import available_start_methods, describe_value
+from ._methods import available_start_methods, describe_value, short_repr, short_text
 
 __all__ = [
+    "AFTER_FORK",
     "CROSS_CONTEXT",
     "INTERACTIVE",
+    "Journey",
     "LAMBDA",
     "LOCAL",
+    "MAIN_GUARDED",
+    "MAIN_UNREADABLE",
     "NOT_FOUND",
+    "NOT_IMPORTABLE",
     "POOL_PRIMITIVE",
     "UNPICKLABLE",
     "Problem",
@@ -27,9 +32,59 @@ INTERACTIVE = "interactive"
 LAMBDA = "lambda"
 LOCAL = "local"
 NOT_FOUND = "not found"
+NOT_IMPORTABLE = "not importable"
+MAIN_GUARDED = "main guarded"
+MAIN_UNREADABLE = "main unreadable"
+AFTER_FORK = "after fork"
 CROSS_CONTEXT = "cross context"
 POOL_PRIMITIVE = "pool primitive"
 UNPICKLABLE = "unpicklable"
+
+
+class Journey:
+    """How what is checked travels to a child: the start method, and what carries it.
+
+    Made once for a pool (its start method is known from its construction)
+    and given to each of its checks.
+
+    Attributes
+    ----------
+    method : str
+        The start method of the child.
+    pool : bool
+        A pool task, pickled under every start method (``fork`` included),
+        rather than what a ``Process`` (or a pool's worker, as it starts)
+        receives.
+    forked_main : dict or None
+        For a ``fork`` pool, ``__main__``'s names when its workers were
+        forked: what they have of it.
+    initializer : bool
+        The initializer pair of an injected executor, which travels with each
+        task (a pool's own initializer travels with each worker as it starts).
+    param : str
+        The name of the parameter that chooses the start method, for the
+        fixes (the decorated function's in force, else ``mp_context``).
+    """
+
+    __slots__ = ("forked_main", "initializer", "method", "param", "pool")
+
+    def __init__(
+        self,
+        method: str,
+        pool: bool,
+        *,
+        forked_main: dict[str, object] | None = None,
+        initializer: bool = False,
+        param: str = "mp_context",
+    ) -> None:
+        self.method = method
+        self.pool = pool
+        self.forked_main = forked_main
+        self.initializer = initializer
+        self.param = param
+
+    def __repr__(self) -> str:
+        return f"Journey({self.method!r}, pool={self.pool!r})"
 
 
 class Problem:
@@ -74,13 +129,14 @@ class Problem:
         return f"Problem({self.label!r}, kind={self.kind!r}, culprit={self.culprit!r})"
 
 
-def render(problem: Problem, method: str, pool: bool) -> str:
+def render(problem: Problem, journey: Journey) -> str:
     """Return the message of the ``PreflightError`` for `problem`."""
-    journey = "a pool task run by" if pool else "a child process started by"
+    method, pool = journey.method, journey.pool
+    carried = "a pool task run by" if pool else "a child process started by"
     return (
-        f"{problem.label} {describe_value(problem.obj)} cannot reach {journey} "
+        f"{problem.label} {describe_value(problem.obj)} cannot reach {carried} "
         f"{method!r}: {_subject(problem)} {_predicate(problem, method, pool)}. "
-        f"{_fixes(problem, method, pool)}"
+        f"{_fixes(problem, journey)}"
     )
 
 
@@ -89,7 +145,7 @@ def _subject(problem: Problem) -> str:
     if culprit is problem.obj:
         return "it"
     if culprit is type(problem.obj):
-        return f"its class {culprit!r}"
+        return f"its class {short_repr(culprit)}"
     return f"it refers to {describe_value(culprit)}, which"
 
 
@@ -118,6 +174,26 @@ def _predicate(problem: Problem, method: str, pool: bool) -> str:
         )
     if kind == NOT_FOUND:
         return f"cannot be found again by import: {problem.detail} ({by_reference})"
+    if kind == NOT_IMPORTABLE:
+        return f"cannot be imported by a child: {problem.detail} ({by_reference})"
+    if kind == MAIN_GUARDED:
+        return (
+            f"is defined under `if __name__ == \"__main__\":` of the main module "
+            f"({problem.detail}), which a {method} child runs again as __mp_main__, without "
+            f"that block, so it would not find {_name_of(problem.culprit)}"
+        )
+    if kind == MAIN_UNREADABLE:
+        return (
+            f"{problem.detail}, and a {method} child runs the main module again from its "
+            f"file before anything else: every {method} child dies as it starts, whatever "
+            f"it runs"
+        )
+    if kind == AFTER_FORK:
+        return (
+            f"is defined in __main__ and {problem.detail} after this pool's workers were "
+            f"forked: they have __main__ as it was then, so they would not find "
+            f"{_name_of(problem.culprit)}"
+        )
     if kind == CROSS_CONTEXT:
         return (
             f"was made by a 'fork' context, and a lock, semaphore or queue made by "
@@ -129,14 +205,11 @@ def _predicate(problem: Problem, method: str, pool: bool) -> str:
             "is a multiprocessing lock, semaphore, queue or shared value, which can "
             "only be passed to a child when it starts, not in a pool task"
         )
-    return f"cannot be pickled: {problem.detail}"
+    return f"cannot be pickled: {short_text(problem.detail)}"
 
 
-_USE_FORK = "use the 'fork' start method (e.g. mp_context='fork')"
-
-
-def _fixes(problem: Problem, method: str, pool: bool) -> str:
-    first, second = _two_fixes(problem.kind, method, pool)
+def _fixes(problem: Problem, journey: Journey) -> str:
+    first, second = _two_fixes(problem, journey)
     if second is None:
         return (
             f"Fix: {first}. (The other way, the 'fork' start method, is not available "
@@ -145,30 +218,71 @@ def _fixes(problem: Problem, method: str, pool: bool) -> str:
     return f"Fix: {first}; or {second}."
 
 
-def _two_fixes(kind: str, method: str, pool: bool) -> tuple[str, str | None]:
-    """Return the fix that always works, and one with ``fork`` (``None``: no fork here)."""
+def _two_fixes(problem: Problem, journey: Journey) -> tuple[str, str | None]:
+    """Return the fix that always works, and another (``None``: only one fits here)."""
+    kind, method, pool = problem.kind, journey.method, journey.pool
     fork = "fork" in available_start_methods()
+    use_fork = f"use the 'fork' start method (e.g. {journey.param}='fork')"
     if kind == CROSS_CONTEXT:
         return (
             "make it from the same context as the process (ctx.Lock(), ctx.Queue()...)",
             f"start the process with 'fork' instead of {method!r}",
         )
     if kind == POOL_PRIMITIVE:
+        manager = "use a Manager's version (manager.Lock(), manager.Queue()...), which can travel in a task"
+        if journey.initializer:
+            return manager, "make it inside the initializer, in each worker"
         return (
             "pass it to the workers when they start, through the pool's initializer and initargs",
-            "use a Manager's version (manager.Lock(), manager.Queue()...), which can travel in a task",
+            manager,
         )
+    if kind == MAIN_UNREADABLE:
+        return (
+            "save the script to a file and run that file (python script.py)",
+            f"{use_fork}, which copies this process instead" if fork else None,
+        )
+    if kind == MAIN_GUARDED:
+        return (
+            "define it at the top level of the main module, outside `if __name__ == \"__main__\":`, "
+            "or in an importable module",
+            f"{use_fork}, whose children are copies of this process" if fork else None,
+        )
+    if kind == AFTER_FORK:
+        return (
+            "create the pool after defining it (or after redefining it)",
+            "define it in an importable module, which workers import by name",
+        )
+    if kind == NOT_IMPORTABLE:
+        return (
+            "make the module importable by name from sys.path (a package or a directory on "
+            "sys.path, or PYTHONPATH) rather than loading it from its file",
+            f"{use_fork}, whose children are copies of this process" if fork and not pool else None,
+        )
+    interactive = _in_interactive_main(problem.culprit)
     if kind == UNPICKLABLE:
         first = "pass something picklable instead (create it in the child, or give its class __reduce__)"
         with_fork = "hand it to the workers through the pool's initializer and initargs, which fork does not pickle"
     else:
         how = "with def " if kind == LAMBDA else ""
         first = f"define it {how}at the top level of an importable module (a .py file you import)"
+        if not interactive:
+            # Library code: the fix is in that module; fork changes nothing for a pool task.
+            if not pool:
+                return first, f"{use_fork}, where a Process pickles nothing" if fork else None
+            return first, "pass a picklable callable instead (functools.partial of a module-level function)"
         with_fork = f"define it {how}at the top level of the interactive session, which forked workers have"
         if pool and kind == INTERACTIVE:
-            return first, f"{_USE_FORK}, whose pool workers have the interactive session's functions" if fork else None
+            return first, f"{use_fork}, whose pool workers have the interactive session's functions" if fork else None
     if not pool:
-        return first, f"{_USE_FORK}, where a Process pickles nothing" if fork else None
+        return first, f"{use_fork}, where a Process pickles nothing" if fork else None
     if method == "fork":
         return first, f"under fork, {with_fork}"
-    return first, f"{_USE_FORK} and {with_fork}" if fork else None
+    return first, f"{use_fork} and {with_fork}" if fork else None
+
+
+def _in_interactive_main(culprit: object) -> bool:
+    """Whether `culprit` comes from an interactive ``__main__`` (not a file, not a library)."""
+    if getattr(culprit, "__module__", None) != "__main__":
+        return False
+    main = sys.modules.get("__main__")
+    return not isinstance(getattr(main, "__file__", None), str)

@@ -33,9 +33,9 @@ import threading
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 
-from ._methods import context_from_value
+from ._methods import context_from_value, start_method_of
 from ._mp_default import concrete_context, preparing
-from ._preflight import preflight
+from ._preflight import journey_of, preflight
 from ._resolve import current_context
 
 TYPE_CHECKING = False
@@ -176,14 +176,15 @@ class Process(BaseProcess):
         """
         context: BaseContext | None = self.__dict__.get(_CHECK)
         if context is not None:
-            preflight(
+            error = preflight(
                 getattr(self, "_target", None),
                 getattr(self, "_args", ()),
                 getattr(self, "_kwargs", None),
-                context,
-                pool=False,
+                journey_of(start_method_of(context), False),
                 more=self._sent_along(),
             )
+            if error is not None:
+                raise error
         with preparing():
             try:
                 super().start()

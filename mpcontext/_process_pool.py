@@ -22,7 +22,7 @@ from multiprocessing.context import BaseContext
 
 from ._methods import context_for_name, context_from_value, start_method_of
 from ._mp_default import concrete_context
-from ._preflight import check_initializer, preflight
+from ._preflight import Journey, check_initializer, first_items, journey_of, preflight
 from ._process import guarded_context
 from ._resolve import context_in_force
 from ._scope import SCOPE
@@ -121,6 +121,7 @@ class ProcessPoolExecutor(concurrent.futures.ProcessPoolExecutor):
     """
 
     _mpcontext: BaseContext
+    _mpcontext_journey: Journey
 
     if sys.version_info >= (3, 11):
         if TYPE_CHECKING:
@@ -168,8 +169,7 @@ class ProcessPoolExecutor(concurrent.futures.ProcessPoolExecutor):
             max_tasks_per_child: int | None = None,
         ) -> None:
             context = executor_context(mp_context, max_tasks_per_child, _where(self))
-            check_initializer(initializer, initargs, context)
-            self._mpcontext = context
+            self._mpcontext_start(context, initializer, initargs)
             super().__init__(
                 max_workers,
                 guarded_context(context),
@@ -217,14 +217,26 @@ class ProcessPoolExecutor(concurrent.futures.ProcessPoolExecutor):
             initargs: tuple[Any, ...] = (),
         ) -> None:
             context = executor_context(mp_context, None, _where(self))
-            check_initializer(initializer, initargs, context)
-            self._mpcontext = context
+            self._mpcontext_start(context, initializer, initargs)
             super().__init__(max_workers, guarded_context(context), initializer, initargs)
+
+    def _mpcontext_start(
+        self, context: BaseContext, initializer: object, initargs: tuple[Any, ...]
+    ) -> None:
+        """Check what the workers receive as they start; know the context from now on."""
+        method = start_method_of(context)
+        error = check_initializer(initializer, initargs, journey_of(method, False))
+        if error is not None:
+            raise error
+        self._mpcontext = context
+        self._mpcontext_journey = journey_of(method, True)
 
     def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
         """Check `fn` and its arguments, then ``ProcessPoolExecutor.submit``."""
         if not _is_chunk_of_map(fn):
-            preflight(fn, args, kwargs, self._mpcontext, pool=True)
+            error = preflight(fn, args, kwargs, self._mpcontext_journey)
+            if error is not None:
+                raise error
         return super().submit(fn, *args, **kwargs)
 
     if sys.version_info >= (3, 14):
@@ -238,7 +250,9 @@ class ProcessPoolExecutor(concurrent.futures.ProcessPoolExecutor):
             buffersize: int | None = None,
         ) -> Iterator[_T]:
             """Check `fn`, then ``ProcessPoolExecutor.map``."""
-            preflight(fn, (), None, self._mpcontext, pool=True)
+            error = preflight(fn, (), None, self._mpcontext_journey, more=first_items(iterables))
+            if error is not None:
+                raise error
             return super().map(
                 fn, *iterables, timeout=timeout, chunksize=chunksize, buffersize=buffersize
             )
@@ -253,7 +267,9 @@ class ProcessPoolExecutor(concurrent.futures.ProcessPoolExecutor):
             chunksize: int = 1,
         ) -> Iterator[_T]:
             """Check `fn`, then ``ProcessPoolExecutor.map``."""
-            preflight(fn, (), None, self._mpcontext, pool=True)
+            error = preflight(fn, (), None, self._mpcontext_journey, more=first_items(iterables))
+            if error is not None:
+                raise error
             return super().map(fn, *iterables, timeout=timeout, chunksize=chunksize)
 
 

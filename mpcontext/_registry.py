@@ -21,6 +21,7 @@ from ._methods import (
     context_for_name,
     describe_value,
     nearest,
+    short_repr,
     start_method_of,
 )
 from ._types import Requirement
@@ -146,7 +147,7 @@ def check_options(
     text = reason.strip() if reason else None
     if text and methods is None:
         raise TypeError(
-            f"{where}: reason={reason!r} given without requires; the reason explains "
+            f"{where}: reason={short_repr(reason)} given without requires; the reason explains "
             f"a requirement: add requires=(...) with the start methods it supports"
         )
     return param, methods, text or None
@@ -157,8 +158,8 @@ def _check_requires(requires: object, where: str) -> tuple[str, ...] | None:
         return None
     if isinstance(requires, str):
         raise TypeError(
-            f"{where}: requires={requires!r} is a single str; pass the start methods "
-            f"as a tuple, such as requires=({requires!r},)"
+            f"{where}: requires={short_repr(requires)} is a single str; pass the start "
+            f"methods as a tuple, such as requires=({short_repr(requires)},)"
         )
     iterable: Iterable[object] = requires  # type: ignore[assignment]  # checked here
     try:
@@ -504,7 +505,7 @@ def _check_takes(target: object, param: str, where: str) -> None:
     takes_keywords = bool(code.co_flags & 0x08)  # CO_VARKEYWORDS
     if param not in names and not takes_keywords:
         raise TypeError(
-            f"{where}: it has no parameter {param!r}; pass param= with the name of the "
+            f"{where}: it has no parameter {short_repr(param)}; pass param= with the name of the "
             f"parameter that takes the context (it takes {', '.join(map(repr, names))})"
         )
 

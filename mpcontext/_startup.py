@@ -4,28 +4,33 @@
 whose initializer raises (or whose main module fails when a spawn child
 imports it again) dies, is replaced, dies... and the pool's tasks wait for
 ever. ``StartupWatch`` wraps the initializer so that each worker reports, to
-the parent, that it started or the last line of what stopped it; the pool
-asks the watch for each new worker, and when workers keep dying before they
-have started, the watch declares the pool broken: pending tasks fail with
-``BrokenPoolError`` (carrying the child's error line), new ones are refused,
-and no worker is started again.
+the parent, that it started or the last line of what stopped it (shortened:
+a worker must never block writing it); the pool asks the watch for each new
+worker, and when workers keep dying before they have started, the watch
+declares the pool broken: no worker is started again, and the pool (told
+through ``on_break``) fails its pending tasks with ``BrokenPoolError``
+(carrying the child's error line) and refuses new ones.
+
+A worker that had started and then dies abruptly (killed by a signal, or
+ending with a non-zero exit code) breaks the pool too, as a
+``concurrent.futures`` process pool breaks: the task it was running would
+never finish, and the stdlib's pool cannot tell which one it was; idle, it
+may have died holding the lock of the task queue, which no other worker
+could then take.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-import weakref
-from multiprocessing.pool import ApplyResult, IMapIterator, MapResult
 
 from ._errors import BrokenPoolError
-from ._methods import start_method_of
+from ._methods import short_repr
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
     from multiprocessing.context import BaseContext
-    from multiprocessing.pool import Pool
     from multiprocessing.process import BaseProcess
     from multiprocessing.queues import SimpleQueue
     from typing import Any
@@ -33,6 +38,10 @@ if TYPE_CHECKING:
     _Report = tuple[int, "str | None"]
 
 __all__ = ["StartupWatch"]
+
+# What a worker reports of its error: its pipe to the parent holds 64 KiB,
+# read only when the pool starts another worker.
+_MAX_LINE = 500
 
 
 class _Starter:
@@ -67,7 +76,13 @@ class _Starter:
 def _last_line(error: BaseException) -> str:
     import traceback  # in the child, only when it fails
 
-    return traceback.format_exception_only(type(error), error)[-1].strip()
+    try:
+        line = traceback.format_exception_only(type(error), error)[-1].strip()
+    except Exception:  # an exception whose str() raises
+        line = f"{type(error).__name__} (its message could not be read)"
+    if len(line) > _MAX_LINE:
+        line = f"{line[: _MAX_LINE - 50]}... ({len(line)} characters in all)"
+    return line
 
 
 class _Stub:
@@ -99,29 +114,39 @@ class StartupWatch:
     Parameters
     ----------
     context : BaseContext
-        The context of the pool, for the report queue and the message.
+        The context of the pool, for the report queue.
+    method : str
+        Its start method, for the message.
     initializer : callable or None
         The application's initializer.
     processes : int or None
         The pool's size (``None``: the stdlib's default).
+    on_break : callable
+        Called with the ``BrokenPoolError`` when the pool breaks, once, from
+        the thread that starts the pool's workers.
 
     Notes
     -----
     The pool is broken once ``max(3, 2 * processes)`` workers in a row have
     ended with a non-zero exit code before reporting that they started; a
     worker that started, or ended with exit code 0 (``maxtasksperchild``),
-    resets the count. One worker failing now and then breaks nothing.
+    resets the count. One worker failing now and then breaks nothing. A
+    worker that started and dies with a non-zero exit code breaks the pool
+    at once.
     """
 
     def __init__(
         self,
         context: BaseContext,
+        method: str,
         initializer: Callable[..., object] | None,
         processes: int | None,
+        on_break: Callable[[BrokenPoolError], None],
     ) -> None:
         self._reports: SimpleQueue[_Report] = context.SimpleQueue()
-        self._method = start_method_of(context)
+        self._method = method
         self._user_initializer = initializer
+        self._on_break = on_break
         self.initializer = _Starter(initializer, self._reports)
         size = processes or _default_size()
         self.limit = max(3, 2 * size)
@@ -132,13 +157,6 @@ class StartupWatch:
         self._lines: dict[int, str] = {}
         self._failures = 0
         self._last: tuple[int | None, str | None] = (None, None)
-        self._pool: weakref.ref[Pool] | None = None
-
-    def attach(self, pool: Pool) -> None:
-        """Fail the tasks of `pool` when it breaks (once its ``__init__`` is done)."""
-        # Weakly: the pool holds the watch, and must die (and terminate its
-        # workers) when dropped, as the stdlib's does.
-        self._pool = weakref.ref(pool)
 
     def process_factory(
         self, make: Callable[..., BaseProcess]
@@ -156,15 +174,11 @@ class StartupWatch:
 
         return new_worker
 
-    def raise_if_broken(self) -> None:
-        """Raise ``BrokenPoolError`` if the pool is broken."""
-        if self.error is not None:
-            raise BrokenPoolError(str(self.error))
-
     def _review(self) -> None:
         """Account for the workers that have ended since the last review."""
         self._drain_reports()
         running: list[BaseProcess] = []
+        died: int | None = None
         for worker in self._workers:
             code = worker.exitcode
             if code is None:
@@ -178,13 +192,21 @@ class StartupWatch:
             line = self._lines.pop(pid, None)
             if code == 0 or started:
                 self._failures = 0
+                if code != 0:
+                    died = code
             else:
                 self._failures += 1
                 self._last = (code, line)
         self._workers = running
-        if self._failures >= self.limit and self.error is None:
+        if self.error is not None:
+            return
+        if self._failures >= self.limit:
             self.error = BrokenPoolError(self._message())
-            self._fail_pending()
+        elif died is not None:
+            self.error = BrokenPoolError(_died_message(self._method, died))
+        else:
+            return
+        self._on_break(self.error)
 
     def _drain_reports(self) -> None:
         while not self._reports.empty():
@@ -197,7 +219,7 @@ class StartupWatch:
     def _message(self) -> str:
         code, line = self._last
         if line is not None:
-            last = f"The last one's error, raised by the initializer {self._user_initializer!r}: {line}."
+            last = f"The last one's error, raised by the initializer {short_repr(self._user_initializer)}: {line}."
         else:
             last = (
                 "The last one reported no error (it died before its initializer ran, "
@@ -217,25 +239,24 @@ class StartupWatch:
             f"{last} Fix what fails as a worker starts: {fix}; then make a new pool."
         )
 
-    def _fail_pending(self) -> None:
-        # Through the pool's own result queue, so that the thread that sets
-        # results (and no other) sets these too.
-        pool = None if self._pool is None else self._pool()
-        if pool is None:
-            return
-        cache: Mapping[int, object] = getattr(pool, "_cache")
-        outqueue: Any = getattr(pool, "_outqueue")
-        for job in list(cache.values()):
-            failure = (False, BrokenPoolError(str(self.error)))
-            number: int = getattr(job, "_job")
-            kind = type(job)
-            if issubclass(kind, MapResult):  # done when each of its chunks is
-                for _ in range(max(1, getattr(job, "_number_left", 1))):
-                    outqueue.put((number, 0, failure))
-            elif issubclass(kind, IMapIterator):  # takes the result it waits for next
-                outqueue.put((number, getattr(job, "_index", 0), failure))
-            elif issubclass(kind, ApplyResult):
-                outqueue.put((number, 0, failure))
+
+def _died_message(method: str, code: int) -> str:
+    if code < 0:
+        import signal  # only for this message
+
+        try:
+            how = f"was killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            how = f"was killed by signal {-code}"
+    else:
+        how = f"ended with exit code {code}"
+    return (
+        f"a worker of this pool ({method!r}) {how}: the task it was running would never "
+        f"finish, and multiprocessing cannot tell which one it was (idle, it may have "
+        f"held the lock of the task queue, which no other worker could then take), so "
+        f"the pool is broken: its pending tasks fail and new ones are refused. Make a "
+        f"new pool."
+    )
 
 
 def _default_size() -> int:

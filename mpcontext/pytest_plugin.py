@@ -129,7 +129,9 @@ from ._methods import (
     available_start_methods,
     available_text,
     context_from_value,
+    describe_value,
     nearest,
+    short_repr,
     start_method_of,
     unavailable_text,
 )
@@ -278,7 +280,7 @@ def _unknown_message(name: str) -> str | None:
     suggestion = nearest(name, ALL_START_METHODS)
     hint = f"; did you mean {suggestion!r}?" if suggestion is not None else "."
     return (
-        f"{what} {name!r}{hint} Start methods: {_known_text()} "
+        f"{what} {short_repr(name)}{hint} Start methods: {_known_text()} "
         f"(available here: {available_text()})"
     )
 
@@ -360,8 +362,8 @@ def _marker_methods(marker: pytest.Mark, nodeid: str) -> tuple[str, ...]:
     for name in marker.args:
         if not isinstance(name, str):
             pytest.fail(
-                f"{prefix}expected start method names (str), got {name!r} "
-                f"({type(name).__qualname__}); for example "
+                f"{prefix}expected start method names (str), got {describe_value(name)}; "
+                f"for example "
                 f"@pytest.mark.{_MARKER}('spawn', 'forkserver')",
                 pytrace=False,
             )

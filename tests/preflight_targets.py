@@ -227,3 +227,37 @@ def move_point(point: Any) -> None:
     with point.get_lock():
         point.x += 1
         point.y += 1
+
+
+def verbose_initializer() -> None:
+    """An initializer whose error message is larger than a pipe's buffer (64 KiB)."""
+    raise ValueError("x" * 200_000)
+
+
+def slow_failing_initializer() -> None:
+    """Fail after a moment: the pool breaks while tasks are being submitted."""
+    import time
+
+    time.sleep(0.05)
+    raise ValueError("bad configuration")
+
+
+def kill_self(_: object = None) -> None:
+    """Die at once, as a worker killed by the OOM killer or ``kill -9`` does."""
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def exit_with(code: int) -> None:
+    """End the worker abruptly with `code`, as a C extension calling exit() does."""
+    import os
+
+    os._exit(code)
+
+
+def worker_pid(_: object = None) -> int:
+    import os
+
+    return os.getpid()

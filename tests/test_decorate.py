@@ -1029,3 +1029,13 @@ def test_passing_a_received_default_on_is_an_explicit_choice_with_a_hint() -> No
     with pytest.raises(StartMethodError) as chosen:
         passes_on(mp_context="fork")
     assert "leave mp_context out" not in str(chosen.value)
+
+
+@pytest.mark.usefixtures("fork_default")
+def test_a_name_given_as_the_argument_gets_no_pass_on_hint() -> None:
+    # The caller wrote 'fork': they chose it, even though it is the default too.
+    with pytest.raises(StartMethodError) as raised:
+        needs_fresh(mp_context="fork")
+    message = str(raised.value)
+    assert "needs_fresh() cannot use the start method 'fork'" in message
+    assert "received" not in message and "nobody chose" not in message

@@ -238,14 +238,44 @@ def test_map_options_reach_the_injected_executor(spawn_pool: ProcessPoolExecutor
         ]
 
 
-def test_shared_map_left_by_an_error_is_cancelled() -> None:
+def outcomes(results: Iterator[Any]) -> list[object]:
+    """Read a map's results to the end: its values, then ``"cancelled"`` if it was.
+
+    As for any executor's map, a cancelled result ends the iterator.
+    """
+    seen: list[object] = []
+    try:
+        seen.extend(results)
+    except concurrent.futures.CancelledError:
+        seen.append("cancelled")
+    return seen
+
+
+@pytest.mark.parametrize("read_first", [True, False], ids=["after-a-result", "at-once"])
+def test_shared_map_left_by_an_error_waits_for_what_started_and_cancels_the_rest(
+    read_first: bool,
+) -> None:
+    # As a local pool's block does: started tasks are awaited, the rest cancelled.
     with ThreadPoolExecutor(1) as threads, using(executor=threads):
         with pytest.raises(KeyError), mpcontext.executor() as ex:
-            naps = ex.map(targets.nap, [0.2] * 4)
-            assert next(naps) == 0.2
+            naps = ex.map(targets.nap, [0.3] * 5)
+            if read_first:
+                assert next(naps) == 0.3
             raise KeyError("library code failed")
-        with pytest.raises(concurrent.futures.CancelledError, match="left by an exception"):
-            next(naps)
+        # Nothing runs once the block has ended: the shared pool is idle.
+        assert threads.submit(int).result(0.1) == 0
+        left = outcomes(naps)
+    done = left.count(0.3)
+    assert done <= 1  # the one running when the block ended, if any
+    assert left == [0.3] * done + ["cancelled"]
+
+
+def test_shared_map_left_normally_waits_for_every_task() -> None:
+    with ThreadPoolExecutor(2) as threads, using(executor=threads):
+        with mpcontext.executor() as ex:
+            naps = ex.map(targets.nap, [0.05] * 6)
+        assert threads.submit(int).result(0.1) == 0
+        assert list(naps) == [0.05] * 6
 
 
 # -- an injected callable: one executor per block ----------------------------------
@@ -679,3 +709,125 @@ def test_bare_import_does_not_import_the_executor_machinery() -> None:
     imported = set(json.loads(done.stdout))
     assert "mpcontext._executors" in imported
     assert imported.isdisjoint({"mpcontext._lent", "concurrent.futures", "hashlib"})
+
+
+# -- max_tasks_per_child ----------------------------------------------------------------
+
+needs_max_tasks = pytest.mark.skipif(
+    sys.version_info < (3, 11), reason="max_tasks_per_child is new in Python 3.11"
+)
+
+
+@needs_max_tasks
+@pytest.mark.timeout(30)
+def test_max_tasks_per_child_replaces_the_local_pools_workers() -> None:
+    with mpcontext.executor(1, mp_context="spawn", max_tasks_per_child=1) as ex:
+        pids = [ex.submit(os.getpid).result() for _ in range(3)]
+    assert len(set(pids)) == 3, pids
+
+
+@needs_max_tasks
+@pytest.mark.timeout(30)
+@pytest.mark.usefixtures("fork_default")
+def test_max_tasks_per_child_without_a_choice_gives_spawn_for_a_fork_default() -> None:
+    # As the stdlib's pool does; and spawn is then in force in the block, so
+    # that what the block makes for its workers fits them.
+    with mpcontext.executor(1, max_tasks_per_child=1) as ex:
+        assert mpcontext.current_context().get_start_method() == "spawn"
+        assert ex.submit(targets.current_method).result() == "spawn"
+        assert "max_tasks_per_child" in mpcontext.explain_context()
+    assert mpcontext.current_context().get_start_method() == "fork"
+
+
+@needs_max_tasks
+@pytest.mark.skipif("fork" not in METHODS, reason="no fork start method here")
+def test_max_tasks_per_child_with_an_explicit_fork_is_the_stdlibs_error() -> None:
+    block = mpcontext.executor(1, mp_context="fork", max_tasks_per_child=1)
+    with pytest.raises(ValueError, match="max_tasks_per_child is incompatible with"):
+        block.__enter__()
+
+
+@needs_max_tasks
+@pytest.mark.timeout(30)
+def test_max_tasks_per_child_is_ignored_by_an_injected_executor(
+    spawn_pool: ProcessPoolExecutor,
+) -> None:
+    with using(executor=spawn_pool), mpcontext.executor(1, max_tasks_per_child=1) as ex:
+        pids = {ex.submit(os.getpid).result() for _ in range(4)}
+    assert pids <= pids_of(spawn_pool), "the application's workers, kept"
+
+
+@needs_max_tasks
+@pytest.mark.parametrize(
+    ("value", "error", "named"),
+    [("2", TypeError, "'2'"), (True, TypeError, "True"), (0, ValueError, "0"), (-1, ValueError, "-1")],
+)
+def test_max_tasks_per_child_is_checked_at_once(
+    value: object, error: type[Exception], named: str
+) -> None:
+    with pytest.raises(error, match="max_tasks_per_child") as raised:
+        mpcontext.executor(max_tasks_per_child=value)  # type: ignore[arg-type]
+    assert named in str(raised.value)
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 11), reason="Python 3.10 only")
+def test_max_tasks_per_child_on_python_3_10_is_a_clear_error() -> None:
+    with pytest.raises(TypeError, match="max_tasks_per_child needs Python 3.11 or newer"):
+        mpcontext.executor(max_tasks_per_child=1)
+
+
+def test_repr_names_max_tasks_per_child() -> None:
+    if sys.version_info < (3, 11):
+        pytest.skip("max_tasks_per_child is new in Python 3.11")
+    assert repr(mpcontext.executor(2, max_tasks_per_child=3)) == (
+        "executor(2, max_tasks_per_child=3)"
+    )
+
+
+@pytest.mark.timeout(30)
+def test_a_lock_in_initargs_for_an_injected_spawn_pool_is_named_as_written(
+    spawn_pool: ProcessPoolExecutor,
+) -> None:
+    lock = multiprocessing.get_context("spawn").Lock()
+    with using(executor=spawn_pool):
+        block = mpcontext.executor(initializer=targets.initialize, initargs=(lock,))
+        with pytest.raises(PreflightError) as raised:
+            block.__enter__()
+    message = str(raised.value)
+    assert "initargs[0]" in message, message
+    assert "args[0]" not in message.replace("initargs[0]", ""), message
+
+
+# -- one executor object, several asyncio tasks ------------------------------------------
+
+
+@pytest.mark.timeout(30)
+def test_one_executor_object_in_two_asyncio_tasks() -> None:
+    # Each task's block has its own pool: the first to leave shuts down its own.
+    block = mpcontext.executor(1, mp_context="spawn")
+    made: dict[str, Executor] = {}
+    results: dict[str, int] = {}
+
+    async def task(name: str, entered: asyncio.Event, leave: asyncio.Event) -> None:
+        with block as ex:
+            made[name] = ex
+            entered.set()
+            await leave.wait()
+            results[name] = ex.submit(targets.square, len(name) + 1).result()
+
+    async def main() -> None:
+        a_in, b_in, a_leave, b_leave = (asyncio.Event() for _ in range(4))
+        a = asyncio.create_task(task("a", a_in, a_leave))
+        await a_in.wait()
+        b = asyncio.create_task(task("bb", b_in, b_leave))
+        await b_in.wait()
+        a_leave.set()
+        await a
+        assert is_shut_down(made["a"])
+        b_leave.set()
+        await b
+
+    asyncio.run(main())
+    assert results == {"a": 4, "bb": 9}
+    assert made["a"] is not made["bb"]
+    assert is_shut_down(made["bb"])

@@ -57,7 +57,7 @@ from mpcontext import (
 from mpcontext._cli import main as cli_main
 from mpcontext._errors import ConfigurationError
 from mpcontext._methods import ALL_START_METHODS
-from mpcontext._preflight import LEVELS, preflight, preflight_level
+from mpcontext._preflight import LEVELS, Journey, preflight, preflight_level
 from mpcontext._resolve import default_context
 from mpcontext._scope import SCOPE
 
@@ -866,7 +866,7 @@ def test_start_method_variable_any_value(value: str) -> None:
         except InvalidContextError as error:
             assert value and value not in METHODS
             message = str(error)
-            assert "MPCONTEXT_START_METHOD" in message and repr(value) in message, message
+            assert "MPCONTEXT_START_METHOD" in message and named(message, value), message
             with pytest.raises(InvalidContextError, match="MPCONTEXT_START_METHOD"):
                 explain_context()
             with pytest.raises(InvalidContextError, match="MPCONTEXT_START_METHOD"):
@@ -888,6 +888,12 @@ def test_start_method_variable_any_value(value: str) -> None:
                 spawn_only()
 
 
+def _raise(error: Exception | None) -> None:
+    """Raise what the pre-flight returned, as the factories do."""
+    if error is not None:
+        raise error
+
+
 @SETTINGS
 @given(ENV_TEXT)
 def test_preflight_variable_any_value(value: str) -> None:
@@ -896,17 +902,17 @@ def test_preflight_variable_any_value(value: str) -> None:
             level = preflight_level()
         except ConfigurationError as error:
             assert value and value not in LEVELS
-            assert "MPCONTEXT_PREFLIGHT" in str(error) and repr(value) in str(error)
+            assert "MPCONTEXT_PREFLIGHT" in str(error) and named(str(error), value)
             assert isinstance(error, (MPContextError, ValueError))
             with pytest.raises(ConfigurationError):
-                preflight(targets.double, (1,), None, CONTEXTS["spawn"], pool=False)
+                _raise(preflight(targets.double, (1,), None, Journey("spawn", False)))
             return
         assert level == (value or "cheap")
         if level == "off":
-            preflight(targets.LAMBDA, (), None, CONTEXTS["spawn"], pool=True)
+            assert preflight(targets.LAMBDA, (), None, Journey("spawn", True)) is None
         else:
             with pytest.raises(PreflightError):
-                preflight(targets.LAMBDA, (), None, CONTEXTS["spawn"], pool=True)
+                _raise(preflight(targets.LAMBDA, (), None, Journey("spawn", True)))
 
 
 def test_bad_variables_never_break_import() -> None:

@@ -22,7 +22,7 @@ import pytest
 
 import mpcontext
 from mpcontext._errors import ConfigurationError
-from mpcontext._preflight import preflight, preflight_level
+from mpcontext._preflight import Journey, preflight, preflight_level
 
 import preflight_targets as targets
 
@@ -156,11 +156,12 @@ def test_without_fork_the_message_says_so(monkeypatch: pytest.MonkeyPatch) -> No
 
 @needs_fork
 def test_under_fork_the_pool_fix_does_not_ask_for_fork() -> None:
+    # A library module's lambda: the fixes are in that module, not in a session.
     message = refused(targets.work, (lambda: None,), context="fork", pool=True)
     assert message.endswith(
-        "; or under fork, define it with def at the top level of the interactive session, "
-        "which forked workers have."
+        "; or pass a picklable callable instead (functools.partial of a module-level function)."
     )
+    assert "interactive session" not in message
     message = refused(targets.work, (threading.Lock(),), context="fork", pool=True, full=True)
     assert message.endswith(
         "; or under fork, hand it to the workers through the pool's initializer and "
@@ -233,19 +234,33 @@ def test_what_is_accepted_really_reaches_a_child(method: str) -> None:
 # -- REPL objects, with a __main__ made like the interpreter makes it --------
 
 
+MAIN_SOURCE = "def knigit():\n    print('Ni!')\n\nclass Knight:\n    def ni(self):\n        pass\n"
+
+# Stands for a script that exists: written where the test wants it.
+SCRIPT = "<a script file>"
+
+
 def _make_main(
     monkeypatch: pytest.MonkeyPatch,
     file: str | None = None,
     spec_name: str | None = None,
     source_file: str = "<stdin>",
+    script: Path | None = None,
 ) -> types.ModuleType:
-    """Install a ``__main__`` like the interpreter's, with ``knigit`` typed in it."""
+    """Install a ``__main__`` like the interpreter's, with ``knigit`` typed in it.
+
+    `SCRIPT` as `file` or `source_file` is `script`, written with the source.
+    """
+    if SCRIPT in (file, source_file):
+        assert script is not None
+        script.write_text(MAIN_SOURCE)
+        file = str(script) if file == SCRIPT else file
+        source_file = str(script) if source_file == SCRIPT else source_file
     main = types.ModuleType("__main__")
     if file is not None:
         main.__file__ = file
     main.__spec__ = types.SimpleNamespace(name=spec_name) if spec_name else None  # type: ignore[assignment]
-    source = "def knigit():\n    print('Ni!')\n\nclass Knight:\n    def ni(self):\n        pass\n"
-    exec(compile(source, source_file, "exec"), main.__dict__)
+    exec(compile(MAIN_SOURCE, source_file, "exec"), main.__dict__)
     monkeypatch.setitem(sys.modules, "__main__", main)
     return main
 
@@ -260,18 +275,23 @@ REPL_MAINS = {
     },
     "python -m pkg": {"file": "/src/pkg/__main__.py", "spec_name": "pkg.__main__"},
     "IPython": {"file": "/usr/bin/ipython"},
-    "code.interact() in a script": {"file": "/src/script.py", "source_file": "<console>"},
+    "code.interact() in a script": {"file": SCRIPT, "source_file": "<console>"},
 }
 
 
 @pytest.mark.parametrize("method", NON_FORK)
 @pytest.mark.parametrize("main_kind", list(REPL_MAINS))
 def test_interactive_main_objects_are_refused(
-    monkeypatch: pytest.MonkeyPatch, method: str, main_kind: str
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, method: str, main_kind: str
 ) -> None:
-    main = _make_main(monkeypatch, **REPL_MAINS[main_kind])
+    main = _make_main(monkeypatch, **REPL_MAINS[main_kind], script=tmp_path / "script.py")
     for pool in (False, True):
         message = refused(main.knigit, context=method, pool=pool)
+        if main_kind == "python - < script" and not pool:
+            # No child can start at all: it would run a main named '<stdin>' again.
+            assert message.startswith("the main module <module '__main__'")
+            assert "was read from <stdin> (python - < script)" in message
+            continue
         assert "is defined in __main__, " in message
         assert f"so a {method} child would not find __main__.knigit" in message
         message = refused(targets.work, (main.Knight(),), context=method, pool=pool, full=True)
@@ -281,15 +301,15 @@ def test_interactive_main_objects_are_refused(
 @pytest.mark.parametrize(
     "main_kind",
     [
-        {"file": "/src/script.py", "source_file": "/src/script.py"},
+        {"file": SCRIPT, "source_file": SCRIPT},
         {"file": "/src/pkg/mod.py", "spec_name": "pkg.mod", "source_file": "/src/pkg/mod.py"},
     ],
     ids=["python script.py", "python -m pkg.mod"],
 )
 def test_a_main_run_from_a_file_or_a_module_is_importable(
-    monkeypatch: pytest.MonkeyPatch, main_kind: dict[str, str]
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, main_kind: dict[str, str]
 ) -> None:
-    main = _make_main(monkeypatch, **main_kind)
+    main = _make_main(monkeypatch, **main_kind, script=tmp_path / "script.py")
     for method in METHODS:
         mpcontext.check_picklable(main.knigit, (main.Knight(),), context=method, full=True)
 
@@ -609,23 +629,30 @@ def preflight_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str | N
     mpcontext.refresh_environment()
 
 
+def checked(target: object, args: tuple[object, ...], kwargs: Any, method: str, pool: bool) -> None:
+    """What the factories do: the check at the level in force, its error raised."""
+    error = preflight(target, args, kwargs, Journey(method, pool))
+    if error is not None:
+        raise error
+
+
 def test_levels(preflight_env: Callable[[str | None], None]) -> None:
-    spawn = multiprocessing.get_context("spawn")
+    spawn = "spawn"
     nested = ({"callback": lambda: None},)
     preflight_env(None)
     assert preflight_level() == "cheap"
-    preflight(targets.work, nested, None, spawn, pool=False)
+    checked(targets.work, nested, None, "spawn", pool=False)
     with pytest.raises(mpcontext.PreflightError):
-        preflight(lambda: None, (), None, spawn, pool=False)
+        checked(lambda: None, (), None, "spawn", pool=False)
     preflight_env("")
     assert preflight_level() == "cheap"
     preflight_env("off")
-    preflight(lambda: None, (), None, spawn, pool=True)
+    assert preflight(lambda: None, (), None, Journey("spawn", True)) is None
     preflight_env("full")
     with pytest.raises(mpcontext.PreflightError, match=r"^args\[0\]\['callback'\]"):
-        preflight(targets.work, nested, None, spawn, pool=False)
+        checked(targets.work, nested, None, "spawn", pool=False)
     preflight_env("cheap")
-    preflight(targets.work, nested, {"x": 1}, spawn, pool=True)
+    checked(targets.work, nested, {"x": 1}, "spawn", pool=True)
 
 
 def test_a_bad_level_is_a_clear_error(preflight_env: Callable[[str | None], None]) -> None:
@@ -633,7 +660,7 @@ def test_a_bad_level_is_a_clear_error(preflight_env: Callable[[str | None], None
 
     preflight_env("Full ")
     with pytest.raises(ConfigurationError) as caught:
-        preflight(targets.work, (), None, multiprocessing.get_context("spawn"), pool=False)
+        checked(targets.work, (), None, "spawn", pool=False)
     assert isinstance(caught.value, ValueError)
     assert isinstance(caught.value, mpcontext.MPContextError)
     assert str(caught.value) == (
@@ -673,3 +700,58 @@ def test_the_level_applies_to_the_factories(
     preflight_env("everything")
     with pytest.raises(ConfigurationError, match="'everything' is not a pre-flight level"):
         mpcontext.Process(target=targets.work, mp_context=method).start()
+
+
+# -- the parameter the hints name, and where the error is raised -----------------------------
+
+
+@mpcontext.accepts_context(param="pm_context")
+def _renamed(*, pm_context: mpcontext.ContextParam = None) -> None:
+    mpcontext.check_picklable(lambda: None)
+
+
+@needs_fork
+@pytest.mark.skipif(not NON_FORK, reason="no spawn or forkserver here")
+def test_the_hint_names_the_parameter_of_the_function_in_force() -> None:
+    with pytest.raises(mpcontext.PreflightError) as raised:
+        _renamed(pm_context=NON_FORK[0])
+    message = str(raised.value)
+    assert "(e.g. pm_context='fork')" in message, message
+    assert "mp_context=" not in message
+
+
+def _frames_after_the_test(error: BaseException) -> list[str]:
+    import traceback
+
+    frames = traceback.extract_tb(error.__traceback__)
+    return [f"{Path(frame.filename).name}:{frame.name}" for frame in frames[1:]]
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.skipif(not NON_FORK, reason="no spawn or forkserver here")
+@pytest.mark.parametrize(
+    "call",
+    ["check_picklable", "Process.start", "ProcessPoolExecutor.submit", "Pool.apply_async"],
+)
+def test_a_preflight_error_is_raised_from_the_public_frame(call: str) -> None:
+    method = NON_FORK[0]
+
+    def bad() -> None:
+        pass
+
+    with pytest.raises(mpcontext.PreflightError) as raised:
+        if call == "check_picklable":
+            mpcontext.check_picklable(bad, context=method)
+        elif call == "Process.start":
+            mpcontext.Process(target=bad, mp_context=method).start()
+        elif call == "ProcessPoolExecutor.submit":
+            with mpcontext.ProcessPoolExecutor(1, method) as pool:
+                pool.submit(bad)
+        else:
+            with mpcontext.Pool(1, mp_context=method) as pool:
+                pool.apply_async(bad)
+    # One frame below the test's: the call the user made, none of the check's insides.
+    frames = _frames_after_the_test(raised.value)
+    del raised
+    assert len(frames) == 1, frames
+    assert frames[0].endswith(":" + call.rpartition(".")[2]), frames

@@ -272,11 +272,49 @@ def test_python_c(method: str) -> None:
     assert "interactive here (a REPL, python -c or python -i)" in result.stderr
 
 
+IMPORTABLE_TARGET = """\
+import multiprocessing, os, repl_lib
+
+try:
+    print("exit=%s" % repl_lib.start_child(os.getpid, {method!r}))
+finally:
+    print("children=%d" % len(multiprocessing.active_children()))
+"""
+
+
+@pytest.mark.parametrize("script", [SCRIPT, IMPORTABLE_TARGET], ids=["typed", "importable"])
 @pytest.mark.parametrize("method", NON_FORK)
-def test_python_stdin(method: str) -> None:
-    result = _run(["-"], stdin=SCRIPT.format(method=method))
-    _assert_refused(result, method)
-    assert "which was read from <stdin> and has no file" in result.stderr
+def test_python_stdin(method: str, script: str) -> None:
+    # No child of spawn or forkserver can start: it would run '<stdin>' again
+    # as a file, and die of it, whatever the target.
+    result = _run(["-"], stdin=script.format(method=method))
+    assert result.returncode == 1, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("mpcontext.PreflightError: the main module <module '__main__'")
+    assert "it was read from <stdin> (python - < script), which names no file" in last
+    assert f"every {method} child dies as it starts, whatever it runs" in last
+    assert "Fix: save the script to a file and run that file (python script.py)" in last
+    assert "FileNotFoundError" not in result.stderr
+    assert result.stdout.split() == ["children=0"]
+
+
+@pytest.mark.parametrize("method", NON_FORK)
+def test_without_the_check_a_child_of_stdin_dies(method: str) -> None:
+    # The premise: the stdlib starts the child, which dies before running anything
+    # (a forkserver that preloads __main__, as 3.14's does, dies itself, and the
+    # parent's start() fails reading from it).
+    code = (
+        "import multiprocessing, os\n"
+        f"p = multiprocessing.get_context({method!r}).Process(target=os.getpid)\n"
+        "p.start(); p.join(); print('exit=%d' % p.exitcode)\n"
+    )
+    result = _run(["-"], stdin=code)
+    assert "FileNotFoundError: [Errno 2] No such file or directory" in result.stderr
+    if "exit=1" not in result.stdout:
+        assert method == "forkserver", result.stdout
+        assert result.returncode == 1
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith(("ConnectionResetError", "EOFError")), last
 
 
 @pytest.fixture

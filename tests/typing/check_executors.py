@@ -44,6 +44,9 @@ mpcontext.executor(initializer=setup, initargs=("a", "b"))  # type: ignore[arg-t
 mpcontext.executor(initializer=setup)  # type: ignore[arg-type]
 mpcontext.executor(mp_context=3)  # type: ignore[call-overload]
 mpcontext.executor(2, "spawn")  # type: ignore[call-overload]
+mpcontext.executor(2, max_tasks_per_child=10)
+mpcontext.executor(initializer=setup, initargs=("a", 1), max_tasks_per_child=1)
+mpcontext.executor(max_tasks_per_child="10")  # type: ignore[call-overload]
 
 # What an application injects: an instance, shared, or a factory(max_workers).
 mpcontext.using(executor=ProcessPoolExecutor(2))

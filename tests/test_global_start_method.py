@@ -1,0 +1,168 @@
+"""mpcontext never fixes multiprocessing's global start method, not even for a moment.
+
+Each check that reads the global runs in a fresh interpreter, where nothing
+has fixed it yet; the one of the available start methods runs here, with the
+cache emptied before each round.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+import mpcontext
+from mpcontext import _methods
+
+ROOT = Path(mpcontext.__file__).resolve().parent.parent
+METHODS = mpcontext.available_start_methods()
+needs_spawn = pytest.mark.skipif("spawn" not in METHODS, reason="no spawn start method here")
+
+
+def _run(code: str) -> dict[str, object]:
+    """Run `code` in a fresh interpreter; return the JSON object it prints last."""
+    script = f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n" + textwrap.dedent(code)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+@needs_spawn
+@pytest.mark.timeout(60)
+def test_an_injected_stdlib_pool_starting_its_workers_leaves_the_global_unset() -> None:
+    # The stdlib pool starts its workers lazily, inside mpcontext's submit().
+    result = _run(
+        """
+        import json, multiprocessing, os
+        from concurrent.futures import ProcessPoolExecutor
+        import mpcontext
+
+        if __name__ == "__main__":
+            spawn = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(2, spawn) as pool, mpcontext.using(executor=pool):
+                with mpcontext.executor() as ex:
+                    pid = ex.submit(os.getpid).result()
+                    mapped = list(ex.map(abs, [-1, -2]))
+            print(json.dumps({
+                "global": multiprocessing.get_start_method(allow_none=True),
+                "explained": mpcontext.explain_context(),
+                "worker": pid != os.getpid(),
+                "mapped": mapped,
+            }))
+        """
+    )
+    assert result["global"] is None
+    assert "set_start_method" not in str(result["explained"]), result["explained"]
+    assert result["worker"] is True and result["mapped"] == [1, 2]
+
+
+@needs_spawn
+@pytest.mark.timeout(60)
+def test_another_thread_never_sees_the_global_fixed_while_spawn_children_start() -> None:
+    result = _run(
+        """
+        import json, multiprocessing, os, threading
+        import mpcontext
+
+        if __name__ == "__main__":
+            seen, samples, stop = set(), [0], threading.Event()
+
+            def sample():
+                while not stop.is_set():
+                    seen.add(multiprocessing.get_start_method(allow_none=True))
+                    samples[0] += 1
+
+            sampler = threading.Thread(target=sample)
+            sampler.start()
+            for _ in range(4):
+                process = mpcontext.Process(target=os.getpid, mp_context="spawn")
+                process.start()
+                process.join()
+            with mpcontext.Pool(2, mp_context="spawn") as pool:
+                pool.map(abs, range(8))
+            stop.set()
+            sampler.join()
+            print(json.dumps({"seen": sorted(map(str, seen)), "samples": samples[0]}))
+        """
+    )
+    assert result["seen"] == ["None"], result
+    assert isinstance(result["samples"], int) and result["samples"] > 100
+
+
+@needs_spawn
+@pytest.mark.timeout(60)
+def test_set_start_method_from_another_thread_while_children_start() -> None:
+    # The application may fix the global whenever it likes: mpcontext's starts
+    # never hold it, so it is never "already set".
+    chosen = METHODS[-1]
+    result = _run(
+        f"""
+        import json, multiprocessing, os, threading
+        import mpcontext
+
+        if __name__ == "__main__":
+            errors = []
+            started = threading.Event()
+
+            def choose():
+                started.wait(30)
+                try:
+                    multiprocessing.set_start_method({chosen!r})
+                except RuntimeError as error:
+                    errors.append(str(error))
+
+            chooser = threading.Thread(target=choose)
+            chooser.start()
+            for index in range(6):
+                process = mpcontext.Process(target=os.getpid, mp_context="spawn")
+                process.start()
+                started.set()
+                process.join()
+            chooser.join()
+            print(json.dumps({{
+                "errors": errors,
+                "global": multiprocessing.get_start_method(allow_none=True),
+            }}))
+        """
+    )
+    assert result == {"errors": [], "global": chosen}
+
+
+@pytest.mark.timeout(60)
+def test_available_start_methods_on_first_use_from_many_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    expected = mpcontext.available_start_methods()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(60):
+            monkeypatch.setattr(_methods, "_contexts", {})
+            barrier = threading.Barrier(8)
+            seen: list[object] = []
+
+            def first_use() -> None:
+                barrier.wait()
+                try:
+                    methods = mpcontext.available_start_methods()
+                    contexts = [_methods.context_for_name(m).get_start_method() for m in expected]
+                    seen.append((methods, tuple(contexts)))
+                except Exception as error:  # noqa: BLE001 - the test reports any
+                    seen.append(error)
+
+            threads = [threading.Thread(target=first_use) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(10)
+            assert seen == [(expected, expected)] * 8
+    finally:
+        sys.setswitchinterval(interval)
