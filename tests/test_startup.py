@@ -32,7 +32,8 @@ def _children() -> set[int]:
 @pytest.mark.parametrize("method", METHODS)
 def test_a_failing_initializer_breaks_the_pool(method: str) -> None:
     before = _children()
-    with mpcontext.Pool(1, targets.failing_initializer, mp_context=method) as pool:
+    # Slow to fail: the pool breaks after the tasks are queued, not before.
+    with mpcontext.Pool(1, targets.slow_failing_initializer, mp_context=method) as pool:
         # chunksize given: see test_one_failing_start_does_not_break_the_pool.
         pending = pool.map_async(targets.double, range(10), chunksize=2)
         later = pool.imap(targets.double, range(3))
@@ -42,7 +43,7 @@ def test_a_failing_initializer_breaks_the_pool(method: str) -> None:
         assert f"the workers of this pool ({method!r}) keep dying as they start: 3 in a row" in message
         assert "the last with exit code 1" in message
         assert (
-            f"The last one's error, raised by the initializer {targets.failing_initializer!r}: "
+            f"The last one's error, raised by the initializer {targets.slow_failing_initializer!r}: "
             "ValueError: bad configuration." in message
         )
         with pytest.raises(BrokenPoolError):
