@@ -39,9 +39,9 @@ from ._field import ContextField
 from ._methods import available_start_methods
 from ._preflight import check_picklable
 from ._registry import Registry, registry
-from ._resolve import current_context, explain_context, resolve_context
+from ._resolve import current_choice, current_context, explain_context, resolve_context
 from ._scope import carry, using
-from ._types import ContextParam, Requirement
+from ._types import Choice, ContextParam, Requirement
 from ._version import __version__
 
 TYPE_CHECKING = False
@@ -55,6 +55,7 @@ __all__ = [
     "Barrier",
     "BoundedSemaphore",
     "BrokenPoolError",
+    "Choice",
     "Condition",
     "ConfigurationError",
     "ContextField",
@@ -83,6 +84,7 @@ __all__ = [
     "available_start_methods",
     "carry",
     "check_picklable",
+    "current_choice",
     "current_context",
     "executor",
     "explain_context",

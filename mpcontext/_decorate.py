@@ -5,9 +5,10 @@ object (``inspect`` is not imported). Each call resolves the context
 argument, hands the body the resolved ``BaseContext`` in its place and makes
 it the context in force for the call, as a new ``Scope`` in ``SCOPE``.
 
-The common call, with the argument left out and no requirement, changes
-nothing in force: the wrapper only fills the argument in, which keeps it
-within about twice the cost of a bare ``functools.wraps`` pass-through.
+The common call inside a scope, with the argument left out and no
+requirement, changes nothing in force: the wrapper only fills the argument
+in. Outside any scope, the call gets a scope of its own (made once per
+context), so that its body handing the context on makes no new choice.
 Generators, coroutines and async generators get the scope of their call
 pinned around each of their steps, so that it holds across ``yield`` and
 ``await`` without leaking to the caller in between.
@@ -20,12 +21,11 @@ import sys
 from multiprocessing.context import BaseContext
 
 from ._env import ENV
-from ._errors import StartMethodError
 from ._methods import MAX_REPR, context_from_value, describe_value, short_repr
 from ._notes import add_note, function_note
 from ._registry import MARK, Rules, check_note, check_options, method_of, registry
-from ._mp_default import default_context
-from ._resolve import context_in_force, current_context
+from ._mp_default import DEFAULT, actual_context, platform_default
+from ._resolve import PLATFORM_DEFAULT_ORIGIN, SET_DEFAULT_ORIGIN, context_in_force, passed_on
 from ._scope import EMPTY, SCOPE, Scope
 from ._types import Requirement
 
@@ -82,7 +82,7 @@ _DEFAULTS = _Options("mp_context", None, None, True)
 class _Plan:
     """What one decorated function does at each call, computed at decoration."""
 
-    __slots__ = ("_top", "origin", "param", "requirement", "rules", "source")
+    __slots__ = ("_top", "origin", "param", "requirement", "rules", "set_scopes", "source", "unset_scopes")
 
     def __init__(self, param: str, name: str, rules: Rules | None, requirement: Requirement) -> None:
         self.param = param
@@ -91,6 +91,30 @@ class _Plan:
         self.origin = f"chosen by the {param} argument of {name}()"
         self.source = f"the {param} argument of {name}()"
         self._top: dict[tuple[BaseContext, bool, str], Scope] = {}
+        # The scopes of calls from outside any scope with nothing chosen, by
+        # the context of multiprocessing's default: while the global start
+        # method is unset (the platform default), and once it is set.
+        self.unset_scopes: dict[BaseContext, Scope] = {}
+        self.set_scopes: dict[BaseContext, Scope] = {}
+
+    def default_scope(self) -> Scope:
+        """Return the scope of a call from outside any scope, with nothing chosen.
+
+        The wrappers look it up in ``unset_scopes`` or ``set_scopes`` first
+        (this is the common call of a function without a requirement); made
+        here once for each context.
+        """
+        actual = actual_context()
+        if actual is None:
+            context, origin, scopes = platform_default(), PLATFORM_DEFAULT_ORIGIN, self.unset_scopes
+        else:
+            context, origin, scopes = actual, SET_DEFAULT_ORIGIN, self.set_scopes
+        made = scopes.get(context)
+        if made is None:
+            made = Scope(context, False, origin, None, False, self.requirement)
+            if len(scopes) < 16:  # bounded: contexts made afresh by hand
+                scopes[context] = made
+        return made
 
     def enter(self, kwargs: dict[str, Any]) -> Scope:
         """Resolve the argument in `kwargs` in place; return the scope of the call.
@@ -107,12 +131,14 @@ class _Plan:
         value = kwargs.get(param)
         scope = SCOPE.get()
         rules = self.rules
-        if value is not None:
+        # The context in force handed on (the body's own, or current_context())
+        # is no new choice: the call inherits the choice as it was.
+        if value is not None and not (value is scope.context or passed_on(value)):
             context = context_from_value(value, self.source)
             if rules is not None:
                 method = method_of(context)
                 if method not in rules.methods:
-                    raise self._refused_argument(rules, method, context, value)
+                    raise rules.refused(method, self.origin, by_argument=True)
             kwargs[param] = context
             return self._scope(scope, context, True, self.origin, scope.executor is not None)
         if scope.context is not None:
@@ -130,26 +156,6 @@ class _Plan:
                 inner = False
         kwargs[param] = context
         return self._scope(scope, context, explicit, origin, inner)
-
-    def _refused_argument(
-        self, rules: Rules, method: str, context: BaseContext, value: object
-    ) -> StartMethodError:
-        """Return the error for an argument the requirement refuses.
-
-        A library that hands its own caller's context on to a nested call
-        makes it an explicit choice there: when that context was nobody's
-        choice, the message says how to let the nested call fall back. A
-        name (``"fork"``) is always the caller's own choice.
-        """
-        error = rules.refused(method, self.origin, by_argument=True)
-        in_force, explicit, _ = context_in_force()
-        if isinstance(value, BaseContext) and in_force is context and not explicit:
-            return StartMethodError(
-                f"{error} If that context is one your code received and passes on, leave "
-                f"{self.param} out instead: the call then inherits it, and nobody chose "
-                f"{method!r} here, so it would fall back to a method it supports."
-            )
-        return error
 
     def _scope(
         self, scope: Scope, context: BaseContext, explicit: bool, origin: str, inner: bool
@@ -390,24 +396,38 @@ def _plain_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
     get_scope = SCOPE.get
     set_scope = SCOPE.set
     reset_scope = SCOPE.reset
+    default_scope = plan.default_scope
+    unset_scopes = plan.unset_scopes
+    set_scopes = plan.set_scopes
+    default_vars = vars(DEFAULT)
     environment = ENV
-    mp_default = default_context
 
-    # Left out, the argument changes nothing in force: the wrapper only fills
-    # it in, with ``current_context()`` inlined (a call costs as much as the
-    # rest). Two copies, as the usual name passed as a literal keyword is
-    # cheaper than one stored in ``kwargs``.
+    # Left out inside a scope, the argument changes nothing in force: the
+    # wrapper only fills it in. Outside any scope the call gets one, so that
+    # the body handing its context on is known to make no new choice (see
+    # ``passed_on``). Two copies, as the usual name passed as a literal
+    # keyword is cheaper than one stored in ``kwargs``.
     if param == "mp_context":
 
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if "mp_context" not in kwargs:
-                context = get_scope().context
-                if context is None:
-                    if environment.start_method is None:
-                        context = mp_default()
+                scope = get_scope()
+                context = scope.context
+                if context is not None:
+                    return func(*args, mp_context=context, **kwargs)
+                if scope is EMPTY and environment.start_method is None:
+                    actual = default_vars.get("_actual_context")
+                    if actual is None:
+                        made = unset_scopes.get(getattr(DEFAULT, "_default_context"))
                     else:
-                        context = current_context()
-                return func(*args, mp_context=context, **kwargs)
+                        made = set_scopes.get(actual)
+                    if made is None:
+                        made = default_scope()
+                    token = set_scope(made)
+                    try:
+                        return func(*args, mp_context=made.context, **kwargs)
+                    finally:
+                        reset_scope(token)
             token = set_scope(enter(kwargs))
             try:
                 return func(*args, **kwargs)
@@ -418,14 +438,19 @@ def _plain_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
 
     def renamed_wrapper(*args: Any, **kwargs: Any) -> Any:
         if param not in kwargs:
-            context = get_scope().context
-            if context is None:
-                if environment.start_method is None:
-                    context = mp_default()
-                else:
-                    context = current_context()
-            kwargs[param] = context
-            return func(*args, **kwargs)
+            scope = get_scope()
+            context = scope.context
+            if context is not None:
+                kwargs[param] = context
+                return func(*args, **kwargs)
+            if scope is EMPTY and environment.start_method is None:
+                scope = default_scope()
+                kwargs[param] = scope.context
+                token = set_scope(scope)
+                try:
+                    return func(*args, **kwargs)
+                finally:
+                    reset_scope(token)
         token = set_scope(enter(kwargs))
         try:
             return func(*args, **kwargs)

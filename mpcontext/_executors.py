@@ -25,7 +25,7 @@ from ._methods import (
 from ._mp_default import concrete_context
 from ._preflight import journey_of, preflight
 from ._registry import because, methods_text
-from ._resolve import current_context
+from ._resolve import current_context, passed_on
 from ._scope import SCOPE, Scope, enter_block, leave_block
 
 TYPE_CHECKING = False
@@ -316,7 +316,14 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
     [1, 2]
     """
 
-    __slots__ = ("_initargs", "_initializer", "_max_tasks_per_child", "_max_workers", "_mp_context")
+    __slots__ = (
+        "_initargs",
+        "_initializer",
+        "_max_tasks_per_child",
+        "_max_workers",
+        "_mp_context",
+        "_mp_context_given",
+    )
 
     if TYPE_CHECKING:
 
@@ -358,6 +365,8 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
             if mp_context is None
             else context_from_value(mp_context, "the mp_context argument of mpcontext.executor()")
         )
+        # As given: a name is the caller's choice, the context in force handed on is none.
+        self._mp_context_given = mp_context
         self._initializer, self._initargs = _check_initializer(initializer, initargs)
 
     def __enter__(self) -> Executor:
@@ -387,7 +396,7 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         from ._process_pool import ProcessPoolExecutor, executor_context
 
         context = executor_context(
-            self._mp_context, self._max_tasks_per_child, "mpcontext.executor()"
+            self._mp_context_given, self._max_tasks_per_child, "mpcontext.executor()"
         )
         if sys.version_info >= (3, 11) and self._max_tasks_per_child is not None:
             pool = ProcessPoolExecutor(
@@ -403,7 +412,7 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
             )
         if context is concrete_context(current_context()):
             return pool, None, ""
-        if self._mp_context is None:
+        if self._mp_context is None or passed_on(self._mp_context_given):
             return pool, context, (
                 "chosen by mpcontext.executor(max_tasks_per_child=...), as by the stdlib's "
                 "pool: a forked worker cannot be replaced safely"

@@ -24,7 +24,7 @@ from ._methods import context_for_name, context_from_value, start_method_of
 from ._mp_default import concrete_context
 from ._preflight import Journey, check_initializer, first_items, journey_of, preflight
 from ._process import guarded_context
-from ._resolve import context_in_force
+from ._resolve import context_in_force, passed_on
 from ._scope import SCOPE
 
 TYPE_CHECKING = False
@@ -53,8 +53,9 @@ def executor_context(
     gives way to ``spawn``, as in the stdlib (a forked worker cannot be
     replaced safely); unless the function in force requires ``fork``: then
     the stdlib's ``ValueError`` says why, rather than a method it refuses.
+    The context in force handed on (``passed_on``) is no explicit choice.
     """
-    if mp_context is not None:
+    if mp_context is not None and not passed_on(mp_context):
         return concrete_context(context_from_value(mp_context, f"the mp_context argument of {where}"))
     context, explicit, _ = context_in_force()
     context = concrete_context(context)

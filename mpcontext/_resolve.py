@@ -16,6 +16,7 @@ from ._errors import InvalidContextError
 from ._methods import context_for_name, context_from_value, start_method_of
 from ._mp_default import actual_context, default_context, platform_default
 from ._scope import SCOPE
+from ._types import Choice
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,10 +28,14 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "PLATFORM_DEFAULT_ORIGIN",
+    "SET_DEFAULT_ORIGIN",
     "context_in_force",
+    "current_choice",
     "current_context",
     "default_context",
     "explain_context",
+    "passed_on",
     "resolve_context",
 ]
 
@@ -38,8 +43,8 @@ __all__ = [
 _env_cache: tuple[str, BaseContext, str] | None = None
 
 # Made once: context_in_force() runs at each call of a function with a requirement.
-_SET_DEFAULT_ORIGIN = "multiprocessing's default, set with multiprocessing's set_start_method()"
-_PLATFORM_DEFAULT_ORIGIN = f"multiprocessing's default, the platform default here ({sys.platform})"
+SET_DEFAULT_ORIGIN = "multiprocessing's default, set with multiprocessing's set_start_method()"
+PLATFORM_DEFAULT_ORIGIN = f"multiprocessing's default, the platform default here ({sys.platform})"
 
 
 def _environment_context(name: str) -> tuple[str, BaseContext, str]:
@@ -96,8 +101,53 @@ def context_in_force() -> tuple[BaseContext, bool, str]:
         return context, True, origin
     actual = actual_context()
     if actual is not None:
-        return actual, False, _SET_DEFAULT_ORIGIN
-    return platform_default(), False, _PLATFORM_DEFAULT_ORIGIN
+        return actual, False, SET_DEFAULT_ORIGIN
+    return platform_default(), False, PLATFORM_DEFAULT_ORIGIN
+
+
+def current_choice() -> Choice:
+    """Return which context is in force here, and why, as data.
+
+    The answer of ``explain_context()``, for library code that must build
+    something matching the context in force, such as a lock for workers it
+    does not start itself; or that must tell a choice from the default.
+
+    Returns
+    -------
+    Choice
+        ``context`` (the context in force, as ``current_context()``),
+        ``explicit`` (whether an argument, ``using`` or the environment
+        variable chose it) and ``origin`` (what ``explain_context()`` says
+        after the method name).
+
+    Raises
+    ------
+    InvalidContextError
+        ``MPCONTEXT_START_METHOD`` is used and does not name a start method
+        available here.
+
+    Examples
+    --------
+    >>> import mpcontext
+    >>> with mpcontext.using("spawn"):
+    ...     choice = mpcontext.current_choice()
+    >>> choice.context.get_start_method(), choice.explicit, choice.origin
+    ('spawn', True, "chosen by using('spawn')")
+    """
+    return Choice(*context_in_force())
+
+
+def passed_on(value: object) -> bool:
+    """Whether `value` is the context in force itself, handed on rather than chosen.
+
+    A decorated function's body that passes the context it received (or
+    ``current_context()``) to a factory, ``executor()`` or another decorated
+    function makes no new choice there: the choice stays as it was. A name
+    (``"fork"``) is always the caller's own choice, and so is a context
+    outside any decorated call or ``using`` block, where nothing was handed.
+    """
+    in_scope = SCOPE.get().context
+    return in_scope is not None and value is in_scope
 
 
 def explain_context() -> str:
@@ -174,6 +224,8 @@ def resolve_context(context: ContextParam = None) -> BaseContext:
     >>> mpcontext.resolve_context("spawn").get_start_method()
     'spawn'
     """
+    if isinstance(context, BaseContext):  # first: the body's own, typed (see README)
+        return context
     if context is None:
         return current_context()
     return context_from_value(context)

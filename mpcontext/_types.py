@@ -1,4 +1,4 @@
-"""The public types: ``StartMethod``, ``ContextParam`` and ``Requirement``.
+"""The public types: ``StartMethod``, ``ContextParam``, ``Choice`` and ``Requirement``.
 
 ``typing`` is not imported at run time (see Import cost in DESIGN.md):
 ``ContextParam`` is a PEP 604 union, which needs no ``typing``, and
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 else:
     ContextParam = str | BaseContext | None
 
-__all__ = ["ContextParam", "Requirement", "StartMethod"]
+__all__ = ["Choice", "ContextParam", "Requirement", "StartMethod"]
 
 
 def __getattr__(name: str) -> object:
@@ -33,6 +33,68 @@ def __getattr__(name: str) -> object:
         globals()[name] = start_method
         return start_method
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class Choice:
+    """Which context is in force, and why: what ``current_choice()`` returns.
+
+    A frozen, hashable record: ``explain_context()`` as data, for library
+    code that builds something for workers it does not start itself (a lock
+    of the right context, say).
+
+    Attributes
+    ----------
+    context : BaseContext
+        The context in force.
+    explicit : bool
+        Whether someone chose it: an argument, ``using`` or the environment
+        variable ``MPCONTEXT_START_METHOD``, also when inherited from an
+        outer call; not multiprocessing's default, even one set with
+        ``set_start_method``.
+    origin : str
+        Where it came from, as ``explain_context()`` says it after the
+        method name (``"chosen by using('spawn')"``).
+    """
+
+    __slots__ = ("_key",)
+
+    _key: tuple[BaseContext, bool, str]
+
+    def __init__(self, context: BaseContext, explicit: bool, origin: str) -> None:
+        object.__setattr__(self, "_key", (context, explicit, origin))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Choice is frozen: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Choice is frozen: cannot delete {name!r}")
+
+    @property
+    def context(self) -> BaseContext:
+        """The context in force."""
+        return self._key[0]
+
+    @property
+    def explicit(self) -> bool:
+        """Whether it was chosen by someone rather than multiprocessing's default."""
+        return self._key[1]
+
+    @property
+    def origin(self) -> str:
+        """Where it came from, as ``explain_context()`` says it."""
+        return self._key[2]
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Choice:
+            return NotImplemented
+        return self._key == other._key
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __repr__(self) -> str:
+        context, explicit, origin = self._key
+        return f"Choice(context={context!r}, explicit={explicit!r}, origin={origin!r})"
 
 
 class Requirement:

@@ -350,7 +350,9 @@ def test_requires_puts_the_requirement_in_scope_for_the_call() -> None:
     assert own.start_methods == frozenset({"spawn", "forkserver"})
     assert own.qualname == required.__qualname__
     assert nested is own  # a function without requires leaves it as it is
-    assert plain_inside() is None
+    alone = plain_inside()  # its own, requiring nothing: the parameter hints name
+    assert isinstance(alone, Requirement)
+    assert alone.start_methods is None and alone.qualname == plain_inside.__qualname__
     assert SCOPE.get().requirement is None
 
 
@@ -1017,18 +1019,43 @@ def leaves_out(*, mp_context: ContextParam = None) -> str:
     return needs_fresh()
 
 
+@accepts_context
+def passes_on_what_is_in_force(*, mp_context: ContextParam = None) -> str:
+    return needs_fresh(mp_context=mpcontext.current_context())
+
+
 @pytest.mark.usefixtures("fork_default")
-def test_passing_a_received_default_on_is_an_explicit_choice_with_a_hint() -> None:
-    with pytest.raises(StartMethodError) as raised:
-        passes_on()
-    message = str(raised.value)
-    assert "needs_fresh() cannot use the start method 'fork'" in message
-    assert "leave mp_context out instead" in message
-    # Left out, the nested call falls back; chosen by someone, no hint.
+def test_passing_the_received_context_on_is_no_new_choice() -> None:
+    # DESIGN.md, "Explicit": handing on the context the body received (or
+    # current_context()) behaves as leaving the argument out.
+    assert passes_on() == "spawn"
+    assert passes_on_what_is_in_force() == "spawn"
     assert leaves_out() == "spawn"
-    with pytest.raises(StartMethodError) as chosen:
-        passes_on(mp_context="fork")
-    assert "leave mp_context out" not in str(chosen.value)
+    # Chosen by the caller, the choice travels, and is refused.
+    for call in (passes_on, passes_on_what_is_in_force):
+        with pytest.raises(StartMethodError) as chosen:
+            call(mp_context="fork")
+        assert "needs_fresh() cannot use the start method 'fork'" in str(chosen.value)
+
+
+@pytest.mark.usefixtures("fork_default")
+def test_a_passed_on_choice_keeps_its_origin() -> None:
+    @accepts_context
+    def inner(*, mp_context: ContextParam = None) -> mpcontext.Choice:
+        return mpcontext.current_choice()
+
+    @accepts_context
+    def outer(*, mp_context: ContextParam = None) -> mpcontext.Choice:
+        return inner(mp_context=mp_context)
+
+    spawn = mpcontext.resolve_context("spawn")
+    chosen = outer(mp_context="spawn")
+    origin = f"chosen by the mp_context argument of {outer.__module__}.{outer.__qualname__}()"
+    assert chosen == mpcontext.Choice(spawn, True, origin)
+    nothing = outer()
+    assert nothing.explicit is False
+    assert nothing.context is mpcontext.resolve_context("fork")
+    assert nothing.origin.startswith("multiprocessing's default")
 
 
 @pytest.mark.usefixtures("fork_default")
@@ -1039,3 +1066,35 @@ def test_a_name_given_as_the_argument_gets_no_pass_on_hint() -> None:
     message = str(raised.value)
     assert "needs_fresh() cannot use the start method 'fork'" in message
     assert "received" not in message and "nobody chose" not in message
+
+
+# -- the typed idiom (examples/stdlib_pool.py) ---------------------------------------
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("method", mpcontext.available_start_methods())
+def test_the_typed_idiom_example_runs_under_every_method(method: str) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(mpcontext.__file__).resolve().parent.parent
+    code = (
+        f"import sys; sys.path[:0] = [{str(root)!r}, {str(root / 'examples')!r}]\n"
+        "import stdlib_pool\n"
+        "if __name__ == '__main__':\n"
+        f"    print(stdlib_pool.squares([1, 2, 3], mp_context={method!r}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=50, cwd=root
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"({method!r}, [1, 4, 9])"
+
+
+def test_resolve_context_gives_the_bodys_context_back() -> None:
+    @accepts_context
+    def body(*, mp_context: ContextParam = None) -> bool:
+        return mpcontext.resolve_context(mp_context) is mp_context
+
+    assert body() and body(mp_context="spawn")

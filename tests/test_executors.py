@@ -831,3 +831,30 @@ def test_one_executor_object_in_two_asyncio_tasks() -> None:
     assert results == {"a": 4, "bb": 9}
     assert made["a"] is not made["bb"]
     assert is_shut_down(made["bb"])
+
+
+# -- the context received, handed on: no new choice ---------------------------------------
+
+
+@mpcontext.accepts_context
+def _pool_of_the_caller(*, mp_context: mpcontext.ContextParam = None) -> str:
+    with mpcontext.ProcessPoolExecutor(1, mp_context, max_tasks_per_child=1) as pool:
+        return pool.submit(targets.current_method).result()
+
+
+@mpcontext.accepts_context
+def _block_of_the_caller(*, mp_context: mpcontext.ContextParam = None) -> str:
+    with mpcontext.executor(1, mp_context=mp_context, max_tasks_per_child=1) as ex:
+        return ex.submit(targets.current_method).result()
+
+
+@needs_max_tasks
+@pytest.mark.timeout(60)
+@pytest.mark.usefixtures("fork_default")
+@pytest.mark.parametrize("library", [_pool_of_the_caller, _block_of_the_caller])
+def test_handing_the_received_context_on_is_no_new_choice(library: Callable[..., str]) -> None:
+    # As leaving it out: a fork default gives way to spawn for max_tasks_per_child.
+    assert library() == "spawn"
+    # The caller's own fork is a choice: the stdlib's error.
+    with pytest.raises(ValueError, match="max_tasks_per_child is incompatible with"):
+        library(mp_context="fork")

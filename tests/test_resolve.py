@@ -235,3 +235,43 @@ def test_explain_context_default() -> None:
         f"{METHODS[0]}: multiprocessing's default, the platform default here ({sys.platform})"
     )
 
+
+
+# -- current_choice() -----------------------------------------------------------------
+
+
+def _explained(choice: mpcontext.Choice) -> str:
+    return f"{choice.context.get_start_method()}: {choice.origin}"
+
+
+def test_current_choice_says_what_explain_context_says() -> None:
+    @mpcontext.accepts_context
+    def library(*, mp_context: mpcontext.ContextParam = None) -> tuple[mpcontext.Choice, str]:
+        return mpcontext.current_choice(), mpcontext.explain_context()
+
+    nothing = mpcontext.current_choice()
+    assert nothing.context is mpcontext.current_context()
+    assert nothing.explicit is False
+    assert _explained(nothing) == mpcontext.explain_context()
+
+    spawn = mpcontext.resolve_context("spawn")
+    with mpcontext.using("spawn"):
+        chosen = mpcontext.current_choice()
+        assert chosen == mpcontext.Choice(spawn, True, "chosen by using('spawn')")
+        assert _explained(chosen) == mpcontext.explain_context()
+
+    given, explained = library(mp_context=spawn)
+    assert given.context is spawn and given.explicit is True
+    assert _explained(given) == explained
+    assert "chosen by the mp_context argument of" in given.origin
+
+    left_out, explained = library()
+    assert left_out.explicit is False and _explained(left_out) == explained
+
+
+def test_a_choice_is_frozen_and_hashable() -> None:
+    choice = mpcontext.current_choice()
+    with pytest.raises(AttributeError, match="frozen"):
+        choice.explicit = True  # type: ignore[misc]
+    assert {choice, mpcontext.current_choice()} == {choice}
+    assert repr(choice).startswith("Choice(context=")
