@@ -7,6 +7,9 @@ style), printed with the ratios. Cases: the common call (argument left out),
 an explicit argument, and a function with ``requires``. Then the cost of
 decorating a function.
 
+Also what the typed idiom adds to a decorated call (``ctx =
+resolve_context(mp_context)`` in the body, which gives the same context back).
+
 Run: ``python benchmarks/bench_decorate.py [--repeat N] [--number N]``.
 Targets: decorated / pass-through <= 2.5 for the common call; decorating a
 function <= 20 us (with or without options; the docstring note included).
@@ -21,7 +24,7 @@ import multiprocessing
 import timeit
 from collections.abc import Callable
 
-from mpcontext import ContextParam, accepts_context
+from mpcontext import ContextParam, accepts_context, resolve_context
 
 
 def plain(x: int, *, mp_context: ContextParam = None) -> int:
@@ -37,7 +40,13 @@ def passthrough(func: Callable[..., int]) -> Callable[..., int]:
 
 
 wrapped = passthrough(plain)
+def typed(x: int, *, mp_context: ContextParam = None) -> int:
+    resolve_context(mp_context)  # the README's typed idiom: the same context back
+    return x
+
+
 decorated = accepts_context(plain)
+decorated_typed = accepts_context(typed)
 required = accepts_context(requires=("fork", "spawn", "forkserver"))(plain)
 SPAWN = multiprocessing.get_context("spawn")
 
@@ -118,6 +127,13 @@ def main() -> int:
             f"  decorated {deco * 1e9:6.1f} ns  decorated/pass-through {deco / through:4.2f}"
             f"  decorated/undecorated {deco / base:4.2f}"
         )
+    idiom = {"decorated": "decorated(1)", "with the typed idiom": "decorated_typed(1)"}
+    best = best_per_call(idiom, args.repeat, args.number)
+    added = best["with the typed idiom"] - best["decorated"]
+    print(
+        f"  {'ctx = resolve_context(mp_context) in the body':52} adds {added * 1e9:5.1f} ns "
+        f"to a decorated call ({best['with the typed idiom'] / best['decorated']:4.2f}x)"
+    )
     best = decoration_cost(args.repeat, max(args.number // 100, 100))
     through = best.pop("pass-through")
     print(f"decorating a function (target <= {DECORATE_TARGET * 1e6:.0f} us):")

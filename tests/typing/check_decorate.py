@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
+from multiprocessing.context import BaseContext
 from typing import Protocol
 
 from typing_extensions import assert_type
@@ -131,3 +132,16 @@ field_entry: Requirement | None = mpcontext.registry.lookup(Engine, "mp_context"
 entries: list[Requirement] = mpcontext.registry.entries("pkg")
 registered: Requirement = mpcontext.registry.register(work, requires=("spawn",), reason="why")
 mpcontext.registry.register(work, requires=("spwan",))  # type: ignore[arg-type]
+
+
+# The body's context, typed as one: resolve_context gives the same object back.
+@mpcontext.accepts_context
+def typed_body(*, mp_context: mpcontext.ContextParam = None) -> str:
+    ctx = mpcontext.resolve_context(mp_context)
+    assert_type(ctx, BaseContext)
+    import concurrent.futures
+
+    concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx)
+    concurrent.futures.ProcessPoolExecutor(1, mp_context=mp_context)  # type: ignore[arg-type]
+    mp_context.get_start_method()  # type: ignore[union-attr]
+    return ctx.get_start_method()
