@@ -170,7 +170,8 @@ def check_picklable(
 def _param_in_force() -> str:
     """The parameter that chooses the start method where the check runs, for its fixes."""
     requirement = SCOPE.get().requirement
-    return "mp_context" if requirement is None else requirement.param
+    param = None if requirement is None else requirement.param
+    return "mp_context" if param is None else param
 
 
 def journey_of(method: str, pool: bool, **options: Any) -> Journey:

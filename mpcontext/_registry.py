@@ -379,13 +379,16 @@ class Registry:
         obj: object,
         requires: Iterable[StartMethod] | None = None,
         reason: str | None = None,
-        param: str = "mp_context",
+        param: str | None = "mp_context",
     ) -> Requirement:
         """Record that `obj` starts processes, with what it requires.
 
         For what mpcontext does not decorate: a function of another library,
         a class taking a context in its constructor, a function written
-        before ``accepts_context``.
+        before ``accepts_context``; or, with ``param=None``, one that takes
+        no context yet and picks its own start method (then `requires`
+        says which): the documentation CPython asks for, until it can take
+        its caller's.
 
         Parameters
         ----------
@@ -395,10 +398,11 @@ class Registry:
             The start methods it supports; ``None`` for any.
         reason : str, optional
             Why, as shown to users. Only with `requires`.
-        param : str
+        param : str or None
             The parameter that takes the context (for a class, of its
             constructor); it may be positional, as in the stdlib's
-            ``ProcessPoolExecutor(max_workers, mp_context)``.
+            ``ProcessPoolExecutor(max_workers, mp_context)``. ``None``: it
+            takes none, and the report says it picks its own start method.
 
         Returns
         -------
@@ -420,8 +424,11 @@ class Registry:
                 f"module and qualified name; {describe_value(obj)} has none"
             )
         where = f"registry.register({key[0]}.{key[1]})"
-        param, methods, reason = check_options(param, requires, reason, where)
-        _check_takes(target, param, where)
+        if param is None:
+            _, methods, reason = check_options("mp_context", requires, reason, where)
+        else:
+            param, methods, reason = check_options(param, requires, reason, where)
+            _check_takes(target, param, where)
         kind = "class" if isinstance(target, type) else "function"
         requirement = Requirement(key[0], key[1], param, methods, reason, kind)
         self.add(requirement)

@@ -21,8 +21,10 @@ keys, which are the parameters of ``mpcontext.Requirement``:
     The module that defines the function or class.
 ``qualname`` (str)
     Its qualified name in that module; ``Class.attribute`` for a field.
-``param`` (str)
-    The parameter (for a field, the attribute) that takes the context.
+``param`` (str or null)
+    The parameter (for a field, the attribute) that takes the context;
+    null for a function or class that takes none and picks its own start
+    method (the start methods it uses are then ``start_methods``).
 ``start_methods`` (list of str, sorted, or null)
     The start methods supported; ``null`` when any will do.
 ``reason`` (str or null)
@@ -195,13 +197,17 @@ def _methods(entry: Requirement) -> list[str] | None:
     return None if entry.start_methods is None else sorted(entry.start_methods)
 
 
+OWN_CHOICE = "none: picks its own start method"
+"""The parameter column of an entry that takes no context (``param=None``)."""
+
+
 def _cells(entry: Requirement) -> tuple[str, str, str, str, str]:
     """The plain text of each column, every run of whitespace made one space."""
     methods = _methods(entry)
     return (
         entry.name,
         entry.kind,
-        entry.param,
+        OWN_CHOICE if entry.param is None else entry.param,
         "any" if methods is None else ", ".join(methods),
         " ".join((entry.reason or "").split()),
     )
@@ -256,7 +262,8 @@ def render_markdown(entries: Sequence[Requirement], package: str) -> str:
     rows = [list(_HEADERS), ["---"] * len(_HEADERS)]
     for entry in entries:
         name, kind, param, methods, reason = _cells(entry)
-        rows.append([f"`{name}`", kind, f"`{param}`", methods, _markdown_text(reason)])
+        shown = param if param == OWN_CHOICE else f"`{param}`"
+        rows.append([f"`{name}`", kind, shown, methods, _markdown_text(reason)])
     padded = _pad(rows)
     padded[1] = ["-" * len(cell) for cell in padded[1][:-1]] + ["---"]
     return "".join(f"| {' | '.join(row[:-1])} | {row[-1]}".rstrip() + " |\n" for row in padded)
@@ -280,7 +287,8 @@ def render_rst(entries: Sequence[Requirement], package: str) -> str:
     rows = [list(_HEADERS)]
     for entry in entries:
         name, kind, param, methods, reason = _cells(entry)
-        rows.append([f"``{name}``", kind, f"``{param}``", methods, _rst_text(reason)])
+        shown = param if param == OWN_CHOICE else f"``{param}``"
+        rows.append([f"``{name}``", kind, shown, methods, _rst_text(reason)])
     for row in rows:
         for i, cell in enumerate(row):
             lines.append(f"   {'* -' if i == 0 else '  -'} {cell}".rstrip())

@@ -110,8 +110,10 @@ class Requirement:
     qualname : str
         The ``__qualname__`` of the function, or ``Class.attribute`` for a
         field.
-    param : str
-        The name of the parameter (or attribute) that takes the context.
+    param : str or None
+        The name of the parameter (or attribute) that takes the context;
+        ``None`` for a function or class registered as taking none, which
+        picks its own start method (``registry.register(obj, param=None)``).
     start_methods : frozenset of str or None
         The start methods supported, or ``None`` when any will do.
     reason : str or None
@@ -123,13 +125,13 @@ class Requirement:
 
     __slots__ = ("_key",)
 
-    _key: tuple[str, str, str, frozenset[str] | None, str | None, str]
+    _key: tuple[str, str, str | None, frozenset[str] | None, str | None, str]
 
     def __init__(
         self,
         module: str,
         qualname: str,
-        param: str = "mp_context",
+        param: str | None = "mp_context",
         start_methods: Iterable[str] | None = None,
         reason: str | None = None,
         kind: str = "function",
@@ -154,8 +156,8 @@ class Requirement:
         return self._key[1]
 
     @property
-    def param(self) -> str:
-        """The parameter (or attribute) that takes the context."""
+    def param(self) -> str | None:
+        """The parameter (or attribute) that takes the context; ``None`` if it takes none."""
         return self._key[2]
 
     @property

@@ -405,3 +405,53 @@ def test_render_functions_agree_with_the_command(capsys: pytest.CaptureFixture[s
     assert render_markdown(entries, "reportpkg") == MARKDOWN
     assert render_rst(entries, "reportpkg") == RST
     assert mpcontext.registry.lookup(sys.modules["reportpkg"].run) == entries[0]
+
+
+# -- a function that takes no context yet (param=None) ----------------------------------
+
+
+def test_a_function_registered_without_a_parameter_is_in_every_format() -> None:
+    import types
+
+    module = types.ModuleType(f"legacy_{uuid.uuid4().hex}")
+    exec("def start_workers():\n    pass\n", vars(module))
+    sys.modules[module.__name__] = module
+    try:
+        entry = registry.register(
+            module.start_workers,
+            param=None,
+            requires=("spawn",),
+            reason="it starts its own spawn pool",
+        )
+        assert entry.param is None
+        assert registry.lookup(module.start_workers) == entry
+        entries = registry.entries(module.__name__)
+        assert entries == [entry]
+        own = "none: picks its own start method"
+        text = render_text(entries, module.__name__)
+        assert re.search(rf"{module.__name__}\.start_workers\s+function\s+{own}\s+spawn", text)
+        assert "reason: it starts its own spawn pool" in text
+        markdown = render_markdown(entries, module.__name__)
+        assert f"| {own} | spawn" in markdown
+        rst = render_rst(entries, module.__name__)
+        assert f"     - {own}\n     - spawn\n     - it starts its own spawn pool" in rst
+        (item,) = json.loads(render_json(entries, module.__name__))
+        assert item["param"] is None and item["start_methods"] == ["spawn"]
+        assert Requirement(**item) == entry
+    finally:
+        del sys.modules[module.__name__]
+        registry._entries.pop((module.__name__, "start_workers"), None)  # type: ignore[attr-defined]
+
+
+def test_param_none_skips_the_parameter_check_but_not_the_others() -> None:
+    def no_context() -> None:
+        pass
+
+    entry = registry.register(no_context, param=None)
+    assert entry.param is None and entry.start_methods is None
+    with pytest.raises(TypeError, match="requires names an unknown start method"):
+        registry.register(no_context, param=None, requires=("spwan",))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="given without requires"):
+        registry.register(no_context, param=None, reason="why")
+    with pytest.raises(TypeError, match="has no parameter 'mp_context'"):
+        registry.register(no_context)
