@@ -691,15 +691,18 @@ def test_register_any_value(obj: Any, param: Any, requires: Any, reason: Any) ->
             if name is None:
                 assert named(str(error), obj), str(error)
             else:
-                problem = option_problem(param, requires, reason, True)
+                # param=None: it takes no context, and no parameter is checked.
+                problem = option_problem("mp_context" if param is None else param, requires, reason, True)
                 if problem is VALID:
-                    assert not _takes(obj, param)
+                    assert param is not None and not _takes(obj, param)
                     problem = param
                 check_refusal(error, problem)
             entry = None
         else:
             assert name is not None
-            assert option_problem(param, requires, reason, True) is VALID and _takes(obj, param)
+            assert option_problem("mp_context" if param is None else param, requires, reason, True) is VALID
+            assert param is None or _takes(obj, param)
+            assert entry.param == param
             assert (entry.module, entry.qualname) == name
             assert entry.start_methods == (None if requires is None else frozenset(requires))
             assert mine.lookup(obj) == entry
