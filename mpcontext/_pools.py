@@ -167,6 +167,10 @@ def _end_broken(pool: Pool, error: BrokenPoolError) -> None:
     the task queue's lock for ever, and the stdlib's ``terminate()`` waits for
     that lock (see ``TaskQueue.orphaned``).
     """
+    built: threading.Event = getattr(pool, "_mpcontext_built")  # noqa: B009
+    built.wait()
+    if not hasattr(pool, "_terminate"):
+        return  # its __init__ failed, and the stdlib ended what it had started
     workers: list[BaseProcess] = list(getattr(pool, "_pool"))  # noqa: B009 - the stdlib's
     for worker in workers:
         if worker.exitcode is None:
@@ -213,6 +217,9 @@ class Pool(multiprocessing.pool.Pool):
         # First: a pool whose __init__ fails must not complain when collected.
         self._state = multiprocessing.pool.INIT
         self._mpcontext_lock = threading.Lock()
+        # Set once the stdlib's __init__ has returned or failed: a pool may
+        # break while it starts its first workers, before terminate() works.
+        self._mpcontext_built = threading.Event()
         method = start_method_of(mp_context)
         # A fork pool's workers have __main__ as it is now (unless replaced
         # after some tasks, when they may have it as it is later).
@@ -238,6 +245,8 @@ class Pool(multiprocessing.pool.Pool):
             # The stdlib has ended the workers it started.
             why = error.strerror if isinstance(error, OSError) else error
             raise BrokenPoolError(f"this pool cannot start its workers: {why}") from error
+        finally:
+            self._mpcontext_built.set()
 
     @staticmethod
     def _help_stuff_finish(inqueue: TaskQueue, task_handler: threading.Thread, size: int) -> None:
