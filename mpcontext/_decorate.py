@@ -25,7 +25,7 @@ from ._methods import MAX_REPR, context_from_value, describe_value, short_repr
 from ._notes import add_note, function_note
 from ._registry import MARK, Rules, check_note, check_options, method_of, registry
 from ._mp_default import DEFAULT, actual_context, platform_default
-from ._resolve import PLATFORM_DEFAULT_ORIGIN, SET_DEFAULT_ORIGIN, context_in_force, passed_on
+from ._resolve import PLATFORM_DEFAULT_ORIGIN, SET_DEFAULT_ORIGIN, context_in_force
 from ._scope import EMPTY, SCOPE, Scope
 from ._types import Requirement
 
@@ -132,8 +132,9 @@ class _Plan:
         scope = SCOPE.get()
         rules = self.rules
         # The context in force handed on (the body's own, or current_context())
-        # is no new choice: the call inherits the choice as it was.
-        if value is not None and not (value is scope.context or passed_on(value)):
+        # is no new choice: the call inherits the choice as it was (passed_on,
+        # inlined: the scope is at hand).
+        if value is not None and value is not scope.context:
             context = context_from_value(value, self.source)
             if rules is not None:
                 method = method_of(context)
