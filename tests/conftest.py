@@ -35,6 +35,21 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Read mpcontext's environment again once a test's fixtures are undone.
+
+    A test that sets ``MPCONTEXT_START_METHOD`` and calls
+    ``refresh_environment()`` would otherwise leave its value cached after
+    ``monkeypatch`` restored the variable, and the tests after it on the same
+    worker would find that start method in force.
+    """
+    try:
+        yield
+    finally:
+        mpcontext.refresh_environment()
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Give the collector back what ``pytest_collection_finish`` froze."""
     gc.unfreeze()
