@@ -24,7 +24,7 @@ from ._env import ENV
 from ._methods import MAX_REPR, context_from_value, describe_value, short_repr
 from ._notes import add_note, function_note
 from ._registry import MARK, Rules, check_note, check_options, method_of, registry
-from ._mp_default import DEFAULT, actual_context, platform_default
+from ._mp_default import actual_context, platform_default
 from ._resolve import PLATFORM_DEFAULT_ORIGIN, SET_DEFAULT_ORIGIN, context_in_force
 from ._scope import EMPTY, SCOPE, Scope
 from ._types import Requirement
@@ -100,9 +100,8 @@ class _Plan:
     def default_scope(self) -> Scope:
         """Return the scope of a call from outside any scope, with nothing chosen.
 
-        The wrappers look it up in ``unset_scopes`` or ``set_scopes`` first
-        (this is the common call of a function without a requirement); made
-        here once for each context.
+        This is the common call of a function without a requirement. Made
+        once for each context of multiprocessing's default, and kept.
         """
         actual = actual_context()
         if actual is None:
@@ -398,9 +397,6 @@ def _plain_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
     set_scope = SCOPE.set
     reset_scope = SCOPE.reset
     default_scope = plan.default_scope
-    unset_scopes = plan.unset_scopes
-    set_scopes = plan.set_scopes
-    default_vars = vars(DEFAULT)
     environment = ENV
 
     # Left out inside a scope, the argument changes nothing in force: the
@@ -417,13 +413,7 @@ def _plain_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
                 if context is not None:
                     return func(*args, mp_context=context, **kwargs)
                 if scope is EMPTY and environment.start_method is None:
-                    actual = default_vars.get("_actual_context")
-                    if actual is None:
-                        made = unset_scopes.get(getattr(DEFAULT, "_default_context"))
-                    else:
-                        made = set_scopes.get(actual)
-                    if made is None:
-                        made = default_scope()
+                    made = default_scope()
                     token = set_scope(made)
                     try:
                         return func(*args, mp_context=made.context, **kwargs)

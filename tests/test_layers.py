@@ -112,3 +112,23 @@ def test_no_cycles() -> None:
 
     for module in sorted(graph):
         visit(module, ())
+
+
+# multiprocessing's DefaultContext internals (CONTRIBUTING, "Never touch the global
+# start method"): read and written by _mp_default alone, version-aware.
+DEFAULT_INTERNALS = ("_actual_context", "_default_context", "context._default_context")
+
+
+@pytest.mark.parametrize("module", sorted(set(LAYER_OF) - {"_mp_default"}))
+def test_only_mp_default_touches_the_default_context(module: str) -> None:
+    code = (PACKAGE / f"{module}.py").read_text(encoding="utf-8")
+    tree = ast.parse(code)
+    touched = sorted(
+        {
+            node.attr if isinstance(node, ast.Attribute) else node.value
+            for node in ast.walk(tree)
+            if (isinstance(node, ast.Attribute) and node.attr in DEFAULT_INTERNALS)
+            or (isinstance(node, ast.Constant) and node.value in DEFAULT_INTERNALS)
+        }
+    )
+    assert touched == [], f"{module} reads multiprocessing's default context itself; use _mp_default"
