@@ -33,7 +33,7 @@ import threading
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 
-from ._methods import context_from_value, start_method_of
+from ._methods import context_from_value, short_repr, start_method_of
 from ._mp_default import concrete_context, preparing
 from ._preflight import journey_of, preflight
 from ._resolve import current_context
@@ -295,26 +295,46 @@ def __getattr__(name: str) -> type[Process]:
 def forkserver_died(error: ConnectionError | EOFError) -> ConnectionError | EOFError:
     """Return `error`, raised by the fork server's end of a start, with what it means.
 
-    The fork server imports the main module before it forks anything
+    The fork server imports its preload modules before it forks anything
     (``set_forkserver_preload`` defaults to ``['__main__']``); a main module
-    that starts processes at its top level kills it there, and the parent's
-    next read of the connection fails (``ConnectionResetError`` from Python
-    3.13.8 and 3.14.1, which stopped ignoring errors in that import; on 3.15
-    with ``set_forkserver_preload(..., on_error="fail")``).
+    that starts processes at its top level, or a preloaded module that
+    raises, kills it there, and the parent's next read of the connection
+    fails (``ConnectionResetError`` from Python 3.13.8 and 3.14.1, which
+    stopped ignoring errors in that import; on 3.15 with
+    ``set_forkserver_preload(..., on_error="fail")``).
     """
+    preload = _forkserver_preload()
     main = getattr(sys.modules.get("__main__"), "__file__", None)
-    which = f"the main module ({main})" if main else "the main module"
+    names = [f"the main module ({main})" if name == "__main__" and main else short_repr(name) for name in preload]
+    imports = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    fixes: list[str] = []
+    if "__main__" in preload:
+        fixes.append("guard the main module's top level with if __name__ == '__main__':")
+    if any(name != "__main__" for name in preload):
+        fixes.append("make the preloaded modules import without error")
+    fixes.append("change multiprocessing.set_forkserver_preload(), or use another start method")
+    because = ", as a main module that starts processes at its top level does" if "__main__" in preload else ""
     message = (
         f"the fork server died before it could start this process "
-        f"({type(error).__name__}: {error}). It imports {which} before it forks "
-        f"anything, so a main module that starts processes at its top level kills it; "
-        f"its traceback went to stderr. Fix: guard the main module's top level with "
-        f"if __name__ == '__main__':, or leave '__main__' out of "
-        f"multiprocessing.set_forkserver_preload(), or use another start method."
+        f"({type(error).__name__}: {error}). Before it forks anything it imports "
+        f"{imports or 'what set_forkserver_preload() names'}; an error there kills it{because}. "
+        f"Its traceback went to stderr. Fix: {', '.join(fixes)}."
     )
     if isinstance(error, OSError):
         return type(error)(error.errno, message)
     return type(error)(message)
+
+
+def _forkserver_preload() -> list[str]:
+    """Return the modules the fork server imports before it forks (``['__main__']`` unless set)."""
+    import multiprocessing.forkserver
+
+    server = getattr(multiprocessing.forkserver, "_forkserver", None)
+    preload: object = getattr(server, "_preload_modules", None)
+    if not isinstance(preload, (list, tuple)):
+        return ["__main__"]
+    names: list[object] = list(preload)  # pyright: ignore[reportUnknownArgumentType]
+    return [name if isinstance(name, str) else short_repr(name) for name in names]
 
 
 def guarded_context(context: _C) -> _C:

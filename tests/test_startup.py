@@ -175,6 +175,50 @@ def test_a_main_module_without_guard_breaks_the_pool(
     assert "guard its top level with if __name__ == '__main__':" in result.stdout
 
 
+BROKEN_PRELOAD = """\
+import os, sys
+sys.path.insert(0, {tests!r})
+import multiprocessing
+import mpcontext
+
+if __name__ == "__main__":
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["__main__", "broken_preload"])
+    try:
+        if sys.argv[1] == "Process":
+            process = mpcontext.Process(target=os.getpid, mp_context=context)
+            process.start()
+            process.join()
+        elif sys.argv[1] == "ProcessPoolExecutor":
+            with mpcontext.ProcessPoolExecutor(1, context) as executor:
+                executor.submit(os.getpid).result()
+        else:
+            with mpcontext.Pool(1, mp_context=context) as pool:
+                pool.apply(os.getpid)
+    except (ConnectionError, EOFError, mpcontext.BrokenPoolError) as error:
+        print(type(error).__name__, error)
+"""
+
+
+@pytest.mark.skipif("forkserver" not in NON_FORK, reason="no forkserver here")
+@pytest.mark.parametrize("factory", ["Process", "ProcessPoolExecutor", "Pool"])
+def test_a_fork_server_killed_by_a_preloaded_module_names_it(tmp_path: Path, factory: str) -> None:
+    # The main module is guarded: the module the application preloads is what fails.
+    (tmp_path / "broken_preload.py").write_text("raise RuntimeError('broken at import')\n")
+    script = tmp_path / "main.py"
+    script.write_text(BROKEN_PRELOAD.format(tests=str(TESTS)))
+    result = subprocess.run(
+        [sys.executable, str(script), factory], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "RuntimeError: broken at import" in result.stderr  # the fork server's own traceback
+    assert "the fork server died before it could start this process" in result.stdout
+    assert f"it imports the main module ({script}) and 'broken_preload';" in result.stdout
+    assert "make the preloaded modules import without error" in result.stdout
+    expected = "BrokenPoolError" if factory == "Pool" else ("ConnectionResetError", "EOFError")
+    assert result.stdout.startswith(expected)
+
+
 def test_the_watch_keeps_no_pool_alive() -> None:
     # The pool holds its watch: a reference back would delay the stdlib's
     # clean-up of a dropped pool to some later garbage collection.
