@@ -137,6 +137,80 @@ def test_set_start_method_from_another_thread_while_children_start() -> None:
 
 
 @pytest.mark.timeout(60)
+def test_every_entry_point_under_every_method_leaves_the_global_unset() -> None:
+    # Decorated calls (plain, with a requirement, async), handing the context on,
+    # using(), carry(), executor(), the factories, a Process subclass, a field,
+    # the pre-flight, the registry: then the application may still choose.
+    result = _run(
+        """
+        import asyncio, json, multiprocessing, sys, threading
+        sys.path.insert(0, sys.path[0] + "/tests")  # after the checkout's root
+        import mpcontext
+        from mpcontext import ContextField, ContextParam
+        import _children
+
+        @mpcontext.accepts_context
+        def lib(*, mp_context: ContextParam = None):
+            ctx = mpcontext.resolve_context(mp_context)
+            mpcontext.current_choice()
+            mpcontext.explain_context()
+            with mpcontext.executor(1, mp_context=mp_context) as ex:
+                ex.submit(_children.double, 1).result(30)
+            with mpcontext.ProcessPoolExecutor(1, mp_context) as ex:
+                ex.submit(_children.double, 1).result(30)
+            with mpcontext.Pool(1, mp_context=ctx) as pool:
+                pool.apply(_children.double, (1,))
+            return ctx.get_start_method()
+
+        @mpcontext.accepts_context(requires=("spawn", "forkserver"))
+        def needs_fresh_workers(*, mp_context: ContextParam = None):
+            with mpcontext.executor(1) as ex:
+                return ex.submit(_children.double, 1).result(30)
+
+        @mpcontext.accepts_context
+        async def alib(*, mp_context: ContextParam = None):
+            return mpcontext.current_choice().context.get_start_method()
+
+        class Service:
+            mp_context: ContextField = ContextField()
+
+            def __init__(self, mp_context=None):
+                self.mp_context = mp_context
+
+        if __name__ == "__main__":
+            multiprocessing.freeze_support()
+            for method in mpcontext.available_start_methods():
+                lib()
+                lib(mp_context=method)
+                if method != "fork":
+                    needs_fresh_workers()
+                    needs_fresh_workers(mp_context=method)
+                asyncio.run(alib(mp_context=method))
+                with mpcontext.using(method):
+                    lib()
+                    thread = threading.Thread(target=mpcontext.carry(lib))
+                    thread.start()
+                    thread.join()
+                queue = multiprocessing.get_context(method).SimpleQueue()
+                worker = _children.Worker(queue, 2, mp_context=method)
+                worker.start()
+                queue.get()
+                worker.join()
+                Service(method).mp_context.get_start_method()
+                Service().mp_context.get_start_method()
+                mpcontext.check_picklable(_children.double, (1,), context=method, full=True)
+            mpcontext.registry.entries()
+            mpcontext.refresh_environment()
+            unset = multiprocessing.get_start_method(allow_none=True)
+            chosen = mpcontext.available_start_methods()[-1]
+            multiprocessing.set_start_method(chosen)
+            print(json.dumps({"global": unset, "chosen": multiprocessing.get_start_method() == chosen}))
+        """
+    )
+    assert result == {"global": None, "chosen": True}
+
+
+@pytest.mark.timeout(60)
 def test_available_start_methods_on_first_use_from_many_threads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
