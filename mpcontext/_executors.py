@@ -16,15 +16,16 @@ from ._errors import StartMethodError
 from ._methods import (
     ALL_START_METHODS,
     available_start_methods,
+    because,
     context_for_name,
     context_from_value,
     describe_value,
+    methods_text,
     short_repr,
     start_method_of,
 )
 from ._mp_default import concrete_context
 from ._preflight import journey_of, preflight
-from ._registry import because, methods_text
 from ._resolve import current_context, passed_on
 from ._scope import SCOPE, Scope, enter_block, leave_block
 

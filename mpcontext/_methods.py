@@ -15,16 +15,18 @@ from ._mp_default import concrete_context
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
 __all__ = [
     "ALL_START_METHODS",
     "MAX_REPR",
     "available_start_methods",
     "available_text",
+    "because",
     "context_for_name",
     "context_from_value",
     "describe_value",
+    "methods_text",
     "nearest",
     "short_repr",
     "short_text",
@@ -151,6 +153,19 @@ def short_text(text: str, limit: int = 500) -> str:
 def describe_value(value: object) -> str:
     """Return ``repr(value)`` with its type, shortened for a message."""
     return f"{short_repr(value)} ({type(value).__qualname__})"
+
+
+def methods_text(methods: Iterable[str], joiner: str = "or", form: str = "{!r}") -> str:
+    """Return ``'spawn' or 'forkserver'`` for a message, each name written as `form` says."""
+    quoted = [form.format(m) for m in methods]
+    if len(quoted) < 2:
+        return "".join(quoted)
+    return f"{', '.join(quoted[:-1])} {joiner} {quoted[-1]}"
+
+
+def because(reason: str | None) -> str:
+    """Return ``": the reason"`` to end a sentence with, or ``""`` when there is none."""
+    return f": {reason.rstrip('.')}" if reason else ""
 
 
 def available_text() -> str:

@@ -16,14 +16,13 @@ import functools
 import sys
 
 from ._env import START_METHOD_VAR
-from ._methods import ALL_START_METHODS
-from ._registry import because, methods_text
+from ._methods import ALL_START_METHODS, because, methods_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["add_note", "field_note", "function_note"]
+__all__ = ["add_note", "class_note", "field_note", "function_note", "own_choice_note"]
 
 WIDTH = 72
 """Width of the note's text, not counting the docstring's indentation."""
@@ -99,6 +98,42 @@ def field_note(name: str, methods: tuple[str, ...] | None, reason: str | None) -
         f"start: {_accepts()}; it reads back as a ``multiprocessing`` context. "
         f"Left as ``None``, it reads as {_in_force('where it is read')}.",
         *_requirement(methods, reason, plural=True),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def class_note(param: str, methods: tuple[str, ...] | None, reason: str | None) -> tuple[str, ...]:
+    """Return the paragraphs of the note of a class whose constructor takes its context as `param`."""
+    return (
+        f"Instances start processes. The ``{param}`` argument of the constructor chooses "
+        f"how they start: {_accepts()}. Left out or ``None``, it is "
+        f"{_in_force('around the construction')}.",
+        *_requirement(methods, reason, plural=True),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def own_choice_note(kind: str, methods: tuple[str, ...] | None, reason: str | None) -> tuple[str, ...]:
+    """Return the paragraphs of the note of what takes no context and picks its start method itself.
+
+    `kind` is ``"function"`` or ``"class"``, as in ``Requirement.kind``.
+    """
+    if kind == "class":
+        opening = "Instances start processes and pick their start method themselves"
+        subject, uses, undeclared = "They", "use", "They do not declare which."
+    else:
+        opening = "This function starts processes and picks their start method itself"
+        subject, uses, undeclared = "It", "uses", "It does not declare which."
+    if methods is None:
+        which = undeclared
+    elif len(methods) == 1:
+        which = f"{subject} {uses} the {_literal_list(methods, 'and')} start method{because(reason)}."
+    else:
+        which = f"{subject} {uses} one of the {_literal_list(methods, 'and')} start methods{because(reason)}."
+    return (
+        f"{opening}: a ``multiprocessing`` context chosen by the caller, with "
+        f"``mpcontext.using(...)`` or the ``{START_METHOD_VAR}`` environment variable, "
+        f"does not change it. {which}",
     )
 
 

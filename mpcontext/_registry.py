@@ -18,8 +18,10 @@ from ._errors import StartMethodError
 from ._methods import (
     ALL_START_METHODS,
     available_start_methods,
+    because,
     context_for_name,
     describe_value,
+    methods_text,
     nearest,
     short_repr,
     start_method_of,
@@ -40,7 +42,6 @@ __all__ = [
     "check_note",
     "check_options",
     "method_of",
-    "methods_text",
     "qualified_name",
     "registry",
 ]
@@ -82,19 +83,6 @@ def method_of(context: BaseContext) -> str:
     if getattr(type(context), "_name", None) == method:
         _method_of_type[type(context)] = method
     return method
-
-
-def methods_text(methods: Iterable[str], joiner: str = "or", form: str = "{!r}") -> str:
-    """Return ``'spawn' or 'forkserver'`` for a message, each name written as `form` says."""
-    quoted = [form.format(m) for m in methods]
-    if len(quoted) < 2:
-        return "".join(quoted)
-    return f"{', '.join(quoted[:-1])} {joiner} {quoted[-1]}"
-
-
-def because(reason: str | None) -> str:
-    """Return ``": the reason"`` to end a sentence with, or ``""`` when there is none."""
-    return f": {reason.rstrip('.')}" if reason else ""
 
 
 def check_note(note: object, where: str) -> bool:
@@ -380,6 +368,8 @@ class Registry:
         requires: Iterable[StartMethod] | None = None,
         reason: str | None = None,
         param: str | None = "mp_context",
+        *,
+        note: bool = False,
     ) -> Requirement:
         """Record that `obj` starts processes, with what it requires.
 
@@ -403,6 +393,13 @@ class Registry:
             constructor); it may be positional, as in the stdlib's
             ``ProcessPoolExecutor(max_workers, mp_context)``. ``None``: it
             takes none, and the report says it picks its own start method.
+        note : bool
+            Append the note ``accepts_context`` writes to `obj`'s docstring,
+            in the docstring's own style: which parameter chooses the start
+            method, or, with ``param=None``, that it picks its own, and which
+            (`requires`). Off by default: what is registered is often
+            another library's. Written once, by the first registration that
+            asks for it.
 
         Returns
         -------
@@ -413,8 +410,9 @@ class Registry:
         Raises
         ------
         TypeError
-            `obj` has no qualified name, does not take `param`, or the
-            options are not valid (see ``accepts_context``).
+            `obj` has no qualified name, does not take `param`, the
+            options are not valid (see ``accepts_context``), or `note` is
+            asked for and its docstring cannot be written (a builtin).
         """
         target = _unwrap(obj)
         key = qualified_name(target)
@@ -431,6 +429,8 @@ class Registry:
             _check_takes(target, param, where)
         kind = "class" if isinstance(target, type) else "function"
         requirement = Requirement(key[0], key[1], param, methods, reason, kind)
+        if check_note(note, where):
+            _write_note(target, requirement, methods, where)
         self.add(requirement)
         return requirement
 
@@ -471,6 +471,33 @@ class Registry:
 
     def __repr__(self) -> str:
         return f"<mpcontext.Registry with {len(self)} entries>"
+
+
+_NOTED = "_mpcontext_noted"
+
+
+def _write_note(
+    target: object, requirement: Requirement, methods: tuple[str, ...] | None, where: str
+) -> None:
+    """Append `requirement`'s note (`methods` in their order of preference) to `target`'s docstring, once."""
+    from ._notes import add_note, class_note, function_note, own_choice_note
+
+    if getattr(target, _NOTED, False):
+        return
+    if requirement.param is None:
+        paragraphs = own_choice_note(requirement.kind, methods, requirement.reason)
+    elif requirement.kind == "class":
+        paragraphs = class_note(requirement.param, methods, requirement.reason)
+    else:
+        paragraphs = function_note(requirement.param, methods, requirement.reason)
+    try:
+        setattr(target, "__doc__", add_note(getattr(target, "__doc__", None), paragraphs))
+        setattr(target, _NOTED, True)
+    except (AttributeError, TypeError):
+        raise TypeError(
+            f"{where}: note=True, but the docstring of {describe_value(target)} cannot be "
+            f"written; register it with note=False and document it by hand"
+        ) from None
 
 
 def _unwrap(obj: object) -> object:

@@ -200,6 +200,9 @@ def _methods(entry: Requirement) -> list[str] | None:
 OWN_CHOICE = "none: picks its own start method"
 """The parameter column of an entry that takes no context (``param=None``)."""
 
+UNDECLARED = "not declared"
+"""The start methods column of an entry that picks its own and does not say which."""
+
 
 def _cells(entry: Requirement) -> tuple[str, str, str, str, str]:
     """The plain text of each column, every run of whitespace made one space."""
@@ -208,7 +211,7 @@ def _cells(entry: Requirement) -> tuple[str, str, str, str, str]:
         entry.name,
         entry.kind,
         OWN_CHOICE if entry.param is None else entry.param,
-        "any" if methods is None else ", ".join(methods),
+        (UNDECLARED if entry.param is None else "any") if methods is None else ", ".join(methods),
         " ".join((entry.reason or "").split()),
     )
 

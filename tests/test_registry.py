@@ -309,3 +309,81 @@ def test_lookup_with_an_attribute_that_is_not_a_str() -> None:
 
     with pytest.raises(TypeError, match=r"attribute must be the name .* got \[\] \(list\)"):
         mpcontext.registry.lookup(Holder, [])  # type: ignore[arg-type]
+
+
+# -- register(..., note=True): the documentation CPython asks for ----------------------
+
+
+def _private() -> Registry:
+    return Registry()
+
+
+def test_a_function_picking_its_own_start_method_says_so_and_which() -> None:
+    def start_gpu_workers() -> None:
+        """Start the GPU workers.
+
+        Parameters
+        ----------
+        none
+        """
+
+    _private().register(
+        start_gpu_workers, param=None, requires=("spawn", "forkserver"), reason="CUDA", note=True
+    )
+    doc = " ".join((start_gpu_workers.__doc__ or "").split())
+    assert "Notes ----- This function starts processes and picks their start method itself" in doc
+    assert "It uses one of the ``'spawn'`` and ``'forkserver'`` start methods: CUDA." in doc
+
+
+def test_what_picks_its_own_start_method_without_requires_says_it_does_not_declare_it() -> None:
+    def legacy() -> None:
+        pass
+
+    class Legacy:
+        """Workers of their own."""
+
+    _private().register(legacy, param=None, note=True)
+    _private().register(Legacy, param=None, note=True)
+    assert (legacy.__doc__ or "").endswith("It does not declare which.")
+    assert "Instances start processes and pick their start method themselves" in (Legacy.__doc__ or "")
+    assert (Legacy.__doc__ or "").endswith("They do not declare which.")
+
+
+def test_note_for_a_parameter_of_a_function_or_a_constructor() -> None:
+    def run(*, ctx: ContextParam = None) -> None:
+        """Run."""
+
+    class Service:
+        """A service."""
+
+        def __init__(self, ctx: ContextParam = None) -> None:
+            self.ctx = ctx
+
+    _private().register(run, param="ctx", requires=("spawn",), note=True)
+    _private().register(Service, param="ctx", note=True)
+    assert "Its ``ctx`` argument chooses how they start" in " ".join((run.__doc__ or "").split())
+    assert "The ``ctx`` argument of the constructor chooses how they start" in " ".join(
+        (Service.__doc__ or "").split()
+    )
+
+
+def test_the_note_is_written_once_and_not_by_default() -> None:
+    def twice() -> None:
+        """Twice."""
+
+    def never() -> None:
+        """Never."""
+
+    private = _private()
+    private.register(twice, param=None, note=True)
+    private.register(twice, param=None, note=True)
+    private.register(never, param=None)
+    assert (twice.__doc__ or "").count("picks their start method itself") == 1
+    assert never.__doc__ == "Never."
+
+
+def test_a_note_that_cannot_be_written_or_a_bad_note_option_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match=r"note=True, but the docstring of <built-in function len>"):
+        _private().register(len, param=None, note=True)
+    with pytest.raises(TypeError, match="note must be True or False, got 'yes'"):
+        _private().register(len, param=None, note="yes")  # type: ignore[arg-type]

@@ -443,6 +443,13 @@ def test_a_function_registered_without_a_parameter_is_in_every_format() -> None:
         registry._entries.pop((module.__name__, "start_workers"), None)  # type: ignore[attr-defined]
 
 
+def test_a_function_picking_its_own_start_method_without_requires_is_not_declared() -> None:
+    entry = Requirement("legacy", "start", None, None, None)
+    own = r"none: picks its own start method"
+    assert re.search(rf"legacy\.start\s+function\s+{own}\s+not declared", render_text([entry], "legacy"))
+    assert re.search(rf"\| {own} \| not declared\s+\|", render_markdown([entry], "legacy"))
+
+
 def test_param_none_skips_the_parameter_check_but_not_the_others() -> None:
     def no_context() -> None:
         pass
