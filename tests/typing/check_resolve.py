@@ -53,3 +53,10 @@ def work(x: int) -> str:
 
 carried: Callable[[int], str] = mpcontext.carry(work)
 mpcontext.carry(work)("one")  # type: ignore[arg-type]
+
+choice = mpcontext.current_choice()
+assert_type(choice, mpcontext.Choice)
+assert_type(choice.context, BaseContext)
+assert_type(choice.explicit, bool)
+assert_type(choice.origin, str)
+choice.explicit = True  # type: ignore[misc]
