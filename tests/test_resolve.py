@@ -45,6 +45,25 @@ def test_available_start_methods_match_multiprocessing() -> None:
     assert METHODS[0] == multiprocessing.context._default_context._default_context._name
 
 
+def test_start_methods_other_libraries_register_are_not_listed() -> None:
+    # loky registers "loky" and "loky_init_main" with multiprocessing when it is
+    # imported (listed by get_all_start_methods() on 3.14): imported first here,
+    # before mpcontext fills its list. The pytest plugin's ids come from this list.
+    printed = run_python(
+        """
+        import multiprocessing
+        import loky
+        import mpcontext
+        print(sorted(multiprocessing.get_all_start_methods()))
+        print(list(mpcontext.available_start_methods()))
+        """
+    )
+    every, listed = printed.splitlines()
+    if sys.version_info >= (3, 14):
+        assert "'loky'" in every  # the premise
+    assert listed == str(list(METHODS))
+
+
 def test_none_is_multiprocessing_default_without_fixing_it() -> None:
     before = multiprocessing.get_start_method(allow_none=True)
     context = mpcontext.resolve_context(None)
