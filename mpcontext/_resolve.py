@@ -145,6 +145,12 @@ def passed_on(value: object) -> bool:
     function makes no new choice there: the choice stays as it was. A name
     (``"fork"``) is always the caller's own choice, and so is a context
     outside any decorated call or ``using`` block, where nothing was handed.
+    Told by identity: with nothing chosen, the context in force is
+    multiprocessing's default object itself, the one
+    ``multiprocessing.get_context("fork")`` returns on Linux before 3.14, so
+    a body naming that very object is taken as handing it on. (Handing the
+    body a copy would tell them apart, but the body's context would then no
+    longer be multiprocessing's own object.)
     """
     in_scope = SCOPE.get().context
     return in_scope is not None and value is in_scope
