@@ -85,10 +85,12 @@ def context_for_name(name: str, source: str | None = None) -> BaseContext:
         return _contexts[name]
     except KeyError:
         pass
-    if not _contexts:
-        available_start_methods()
-        if name in _contexts:
-            return _contexts[name]
+    # A miss may be a list not filled yet, or filled by another thread since
+    # this one read it: fill it if need be, and read it again.
+    available_start_methods()
+    context = _contexts.get(name)
+    if context is not None:
+        return context
     raise InvalidContextError(_bad_name_message(name, source))
 
 

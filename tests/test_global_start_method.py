@@ -7,12 +7,15 @@ cache emptied before each round.
 
 from __future__ import annotations
 
+import inspect
 import json
 import subprocess
 import sys
 import textwrap
 import threading
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import pytest
 
@@ -240,3 +243,37 @@ def test_available_start_methods_on_first_use_from_many_threads(
             assert seen == [(expected, expected)] * 8
     finally:
         sys.setswitchinterval(interval)
+
+
+@pytest.mark.timeout(60)
+def test_a_name_looked_up_while_another_thread_fills_the_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The interleaving the GIL makes rare, forced: this thread misses the
+    # empty list, another fills it, and only then does this one go on.
+    monkeypatch.setattr(_methods, "_contexts", {})
+    code = _methods.context_for_name.__code__
+    lines, first = inspect.getsourcelines(_methods.context_for_name)
+    missed = first + next(i for i, line in enumerate(lines) if "except KeyError" in line) + 1
+    filled = threading.Event()
+
+    def pause_after_the_miss(frame: FrameType, event: str, arg: object) -> Any:
+        if frame.f_code is not code:
+            return None
+
+        def on_line(frame: FrameType, event: str, arg: object) -> Any:
+            if event == "line" and frame.f_lineno > missed and not filled.is_set():
+                filler = threading.Thread(target=mpcontext.available_start_methods)
+                filler.start()
+                filler.join()
+                filled.set()
+            return on_line
+
+        return on_line
+
+    method = METHODS[-1]
+    sys.settrace(pause_after_the_miss)
+    try:
+        context = _methods.context_for_name(method)
+    finally:
+        sys.settrace(None)
+    assert filled.is_set()  # the premise: the list was filled in between
+    assert context.get_start_method() == method
