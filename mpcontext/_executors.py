@@ -423,6 +423,7 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
     def _lend(self, scope: Scope) -> tuple[Executor, BaseContext | None, str]:
         """Wrap the executor the application injected; return it and its context."""
         from ._lent import LentExecutor
+        from ._process import guard_pool
 
         inner, owned, injected = _injected(scope.executor, self._max_workers)
         workers = workers_of(inner)
@@ -435,6 +436,8 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
             if owned:
                 inner.shutdown(wait=True)
             raise
+        if workers.stdlib_pool and getattr(inner, "_mpcontext", None) is None:
+            guard_pool(inner)  # mpcontext's own pools are guarded already
         if check is not None and init is None and getattr(inner, "_mpcontext", None) is not None:
             check = None  # mpcontext's own pool checks its tasks itself
         lent = LentExecutor(

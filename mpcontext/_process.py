@@ -34,7 +34,7 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 
 from ._methods import context_from_value, short_repr, start_method_of
-from ._mp_default import concrete_context, preparing
+from ._mp_default import PREPARATION_FIXES_DEFAULT, concrete_context, preparing
 from ._preflight import journey_of, preflight
 from ._resolve import current_context
 
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
     _C = TypeVar("_C", bound=BaseContext)
 
-__all__ = ["Process", "forkserver_died", "guarded_context", "process_class"]
+__all__ = ["Process", "forkserver_died", "guard_pool", "guarded_context", "process_class"]
 
 # The stdlib's own default for Process(kwargs=...): {} until Python 3.14.0,
 # None since 3.14.1. Never mutated (BaseProcess copies it).
@@ -349,3 +349,20 @@ def guarded_context(context: _C) -> _C:
     copy.__dict__.update(vars(context))
     copy.Process = process_class(Process, getattr(context, "Process"))  # type: ignore[attr-defined]
     return copy
+
+
+def guard_pool(pool: object) -> None:
+    """Make a stdlib ``ProcessPoolExecutor`` the application injected start its workers guarded.
+
+    It starts them with its context's ``Process``, lazily, in the thread
+    that submits or in its own manager thread (the workers that replace
+    those ``max_tasks_per_child`` ended): giving it a ``guarded_context``
+    keeps every one of those starts from fixing the global start method.
+    Only where starting a child fixes it (Python 3.10-3.13); the pool is
+    otherwise unchanged.
+    """
+    if not PREPARATION_FIXES_DEFAULT:
+        return
+    context = getattr(pool, "_mp_context", None)
+    if isinstance(context, BaseContext) and not issubclass(getattr(context, "Process", object), Process):
+        setattr(pool, "_mp_context", guarded_context(context))

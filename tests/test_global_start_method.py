@@ -68,6 +68,35 @@ def test_an_injected_stdlib_pool_starting_its_workers_leaves_the_global_unset() 
 
 
 @needs_spawn
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="max_tasks_per_child is 3.11's")
+@pytest.mark.timeout(60)
+def test_an_injected_stdlib_pool_replacing_its_workers_leaves_the_global_unset() -> None:
+    # With max_tasks_per_child, its manager thread starts each next worker.
+    result = _run(
+        """
+        import json, multiprocessing, os
+        from concurrent.futures import ProcessPoolExecutor
+        import mpcontext
+
+        if __name__ == "__main__":
+            spawn = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(1, spawn, max_tasks_per_child=1) as pool:
+                with mpcontext.using(executor=pool), mpcontext.executor() as ex:
+                    pids = [ex.submit(os.getpid).result() for _ in range(3)]
+                more = pool.submit(os.getpid).result()  # still the application's pool
+            print(json.dumps({
+                "global": multiprocessing.get_start_method(allow_none=True),
+                "explained": mpcontext.explain_context(),
+                "workers": len({*pids, more}),
+            }))
+        """
+    )
+    assert result["global"] is None
+    assert "set_start_method" not in str(result["explained"]), result["explained"]
+    assert result["workers"] == 4
+
+
+@needs_spawn
 @pytest.mark.timeout(60)
 def test_another_thread_never_sees_the_global_fixed_while_spawn_children_start() -> None:
     result = _run(
