@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from multiprocessing.context import BaseContext
 
-from ._errors import StartMethodError
+from ._errors import PreflightError, StartMethodError
 from ._methods import (
     ALL_START_METHODS,
     available_start_methods,
@@ -25,7 +25,7 @@ from ._methods import (
     start_method_of,
 )
 from ._mp_default import concrete_context
-from ._preflight import journey_of, preflight
+from ._preflight import check_initializer, journey_of, preflight
 from ._resolve import current_context, passed_on
 from ._scope import SCOPE, Scope, enter_block, leave_block
 
@@ -372,10 +372,17 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
 
     def __enter__(self) -> Executor:
         scope = SCOPE.get()
-        if scope.executor is None or scope.context_inner:
-            made, context, origin = self._local_pool()
-        else:
-            made, context, origin = self._lend(scope)
+        local = scope.executor is None or scope.context_inner
+        # The application's factory runs here, out of the try: its frames stay.
+        injected = None if local else _injected(scope.executor, self._max_workers)
+        try:
+            if injected is None:
+                made, context, origin = self._local_pool()
+            else:
+                made, context, origin = self._lend(scope, *injected)
+        except PreflightError as error:
+            # Raised by mpcontext's checks alone: from the frame the user called.
+            raise error.with_traceback(None)
         in_force = None
         if context is not None:
             inner, requirement = scope.context_inner, scope.requirement
@@ -420,17 +427,27 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
             )
         return pool, context, "chosen by the mp_context argument of mpcontext.executor()"
 
-    def _lend(self, scope: Scope) -> tuple[Executor, BaseContext | None, str]:
-        """Wrap the executor the application injected; return it and its context."""
+    def _lend(
+        self, scope: Scope, inner: Executor, owned: bool, injected: str
+    ) -> tuple[Executor, BaseContext | None, str]:
+        """Wrap the executor the application injected; return it and its context.
+
+        `inner` is the executor, `owned` whether it was made for this block
+        (and is shut down with it), `injected` what the application gave.
+        """
         from ._lent import LentExecutor
         from ._process import guard_pool
 
-        inner, owned, injected = _injected(scope.executor, self._max_workers)
         workers = workers_of(inner)
         method = None if workers.context is None else start_method_of(workers.context)
         check = journey_of(method, True) if workers.stdlib_pool and method is not None else None
         try:
             _check_requirement(scope.requirement, injected, workers)
+            if check is not None:
+                # Can its workers start at all (a main module read from stdin)?
+                error = check_initializer(None, (), journey_of(check.method, False))
+                if error is not None:
+                    raise error
             init = self._init(method if check is not None else None)
         except BaseException:
             if owned:

@@ -140,8 +140,16 @@ def Manager(*, mp_context: ContextParam = None) -> SyncManager:  # noqa: N802
     ------
     InvalidContextError
         `mp_context` is not a start method available here or a context.
+    PreflightError
+        No child of that context can start here (a ``spawn`` or
+        ``forkserver`` server, under ``python - < script``).
     """
-    return guarded_context(_context(mp_context, "Manager")).Manager()
+    context = _context(mp_context, "Manager")
+    # Its server process starts as any child does: it must be able to start at all.
+    error = check_initializer(None, (), journey_of(start_method_of(context), False))
+    if error is not None:
+        raise error
+    return guarded_context(context).Manager()
 
 
 # -- queues ------------------------------------------------------------------

@@ -206,6 +206,18 @@ class LentExecutor(concurrent.futures.Executor):
                 self._prune_at = max(_PRUNE_AT, 2 * len(self._futures))
         return future
 
+    def _map_error(
+        self, fn: Callable[..., Any], iterables: tuple[Iterable[Any], ...], chunksize: int
+    ) -> Exception | None:
+        """Return what is wrong with a ``map`` call, for ``map`` to raise from its own frame."""
+        if self._check is not None:
+            error = preflight(fn, (), None, self._check, more=first_items(iterables))
+            if error is not None:
+                return error
+        if chunksize < 1:
+            return ValueError(f"chunksize must be >= 1, got {short_repr(chunksize)}")
+        return None
+
     def _map(
         self,
         fn: Callable[..., _T],
@@ -213,12 +225,6 @@ class LentExecutor(concurrent.futures.Executor):
         chunksize: int,
         options: dict[str, Any],
     ) -> Iterator[_T]:
-        if self._check is not None:
-            error = preflight(fn, (), None, self._check, more=first_items(iterables))
-            if error is not None:
-                raise error
-        if chunksize < 1:
-            raise ValueError(f"chunksize must be >= 1, got {short_repr(chunksize)}")
         submitter: Any = self._submitter
         if chunksize == 1 or not self._chunks:
             # What concurrent.futures.Executor.map does, through this block's submit.
@@ -242,6 +248,9 @@ class LentExecutor(concurrent.futures.Executor):
             buffersize: int | None = None,
         ) -> Iterator[_T]:
             """Map `fn` over `iterables` on the injected executor."""
+            error = self._map_error(fn, iterables, chunksize)
+            if error is not None:
+                raise error
             options = {"timeout": timeout, "buffersize": buffersize}
             return self._map(fn, iterables, chunksize, options)
 
@@ -255,6 +264,9 @@ class LentExecutor(concurrent.futures.Executor):
             chunksize: int = 1,
         ) -> Iterator[_T]:
             """Map `fn` over `iterables` on the injected executor."""
+            error = self._map_error(fn, iterables, chunksize)
+            if error is not None:
+                raise error
             return self._map(fn, iterables, chunksize, {"timeout": timeout})
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import ParamSpec, TypeVarTuple, Unpack
 
+    from ._errors import PreflightError
     from ._types import ContextParam
 
     _P = ParamSpec("_P")
@@ -170,7 +171,9 @@ class ProcessPoolExecutor(concurrent.futures.ProcessPoolExecutor):
             max_tasks_per_child: int | None = None,
         ) -> None:
             context = executor_context(mp_context, max_tasks_per_child, _where(self))
-            self._mpcontext_start(context, initializer, initargs)
+            error = self._mpcontext_start(context, initializer, initargs)
+            if error is not None:
+                raise error
             super().__init__(
                 max_workers,
                 guarded_context(context),
@@ -218,19 +221,24 @@ class ProcessPoolExecutor(concurrent.futures.ProcessPoolExecutor):
             initargs: tuple[Any, ...] = (),
         ) -> None:
             context = executor_context(mp_context, None, _where(self))
-            self._mpcontext_start(context, initializer, initargs)
+            error = self._mpcontext_start(context, initializer, initargs)
+            if error is not None:
+                raise error
             super().__init__(max_workers, guarded_context(context), initializer, initargs)
 
     def _mpcontext_start(
         self, context: BaseContext, initializer: object, initargs: tuple[Any, ...]
-    ) -> None:
-        """Check what the workers receive as they start; know the context from now on."""
+    ) -> PreflightError | None:
+        """Check what the workers receive as they start; know the context from now on.
+
+        Returns the error, for ``__init__`` to raise from the frame the user called.
+        """
         method = start_method_of(context)
         error = check_initializer(initializer, initargs, journey_of(method, False))
-        if error is not None:
-            raise error
-        self._mpcontext = context
-        self._mpcontext_journey = journey_of(method, True)
+        if error is None:
+            self._mpcontext = context
+            self._mpcontext_journey = journey_of(method, True)
+        return error
 
     def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
         """Check `fn` and its arguments, then ``ProcessPoolExecutor.submit``."""

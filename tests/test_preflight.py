@@ -731,7 +731,16 @@ def _frames_after_the_test(error: BaseException) -> list[str]:
 @pytest.mark.skipif(not NON_FORK, reason="no spawn or forkserver here")
 @pytest.mark.parametrize(
     "call",
-    ["check_picklable", "Process.start", "ProcessPoolExecutor.submit", "Pool.apply_async"],
+    [
+        "check_picklable",
+        "Process.start",
+        "ProcessPoolExecutor.submit",
+        "Pool.apply_async",
+        "ProcessPoolExecutor.__init__",
+        "executor.__enter__",
+        "injected executor.__enter__",
+        "injected executor.map",
+    ],
 )
 def test_a_preflight_error_is_raised_from_the_public_frame(call: str) -> None:
     method = NON_FORK[0]
@@ -747,9 +756,24 @@ def test_a_preflight_error_is_raised_from_the_public_frame(call: str) -> None:
         elif call == "ProcessPoolExecutor.submit":
             with mpcontext.ProcessPoolExecutor(1, method) as pool:
                 pool.submit(bad)
-        else:
+        elif call == "Pool.apply_async":
             with mpcontext.Pool(1, mp_context=method) as pool:
                 pool.apply_async(bad)
+        elif call == "ProcessPoolExecutor.__init__":
+            mpcontext.ProcessPoolExecutor(1, method, initializer=bad)
+        elif call == "executor.__enter__":
+            with mpcontext.executor(1, mp_context=method, initializer=bad):
+                pass
+        else:
+            spawned = multiprocessing.get_context(method)
+            with concurrent.futures.ProcessPoolExecutor(1, spawned) as pool:
+                with mpcontext.using(executor=pool):
+                    if call == "injected executor.__enter__":
+                        with mpcontext.executor(initializer=bad):
+                            pass
+                    else:
+                        with mpcontext.executor() as ex:
+                            ex.map(bad, [1])
     # One frame below the test's: the call the user made, none of the check's insides.
     frames = _frames_after_the_test(raised.value)
     del raised

@@ -282,7 +282,33 @@ finally:
 """
 
 
-@pytest.mark.parametrize("script", [SCRIPT, IMPORTABLE_TARGET], ids=["typed", "importable"])
+MANAGER = """\
+import multiprocessing, mpcontext
+
+try:
+    with mpcontext.Manager(mp_context={method!r}) as manager:
+        print("exit=%s" % manager.dict())
+finally:
+    print("children=%d" % len(multiprocessing.active_children()))
+"""
+
+INJECTED_POOL = """\
+import multiprocessing, os, concurrent.futures, mpcontext
+
+try:
+    with concurrent.futures.ProcessPoolExecutor(1, multiprocessing.get_context({method!r})) as pool:
+        with mpcontext.using(executor=pool), mpcontext.executor() as ex:
+            print("exit=%s" % ex.submit(os.getpid).result())
+finally:
+    print("children=%d" % len(multiprocessing.active_children()))
+"""
+
+
+@pytest.mark.parametrize(
+    "script",
+    [SCRIPT, IMPORTABLE_TARGET, MANAGER, INJECTED_POOL],
+    ids=["typed", "importable", "Manager", "injected-pool"],
+)
 @pytest.mark.parametrize("method", NON_FORK)
 def test_python_stdin(method: str, script: str) -> None:
     # No child of spawn or forkserver can start: it would run '<stdin>' again
