@@ -15,6 +15,7 @@ from multiprocessing.context import BaseContext
 from ._errors import PreflightError, StartMethodError
 from ._methods import (
     ALL_START_METHODS,
+    MAX_REASON,
     available_start_methods,
     because,
     context_for_name,
@@ -133,7 +134,7 @@ def _refused(
     return StartMethodError(
         f"{requirement.name}() cannot send its work to {injected}, {_INJECTED}: it is "
         f"{workers.what}. It supports only local worker processes started with "
-        f"{methods_text(allowed)}{because(requirement.reason)}. Inject a process pool "
+        f"{methods_text(allowed)}{because(requirement.reason, MAX_REASON)}. Inject a process pool "
         f"whose workers start with {preferred!r}, such as {pools}; or pass "
         f"{requirement.param}={preferred!r} to {requirement.name}(), which then makes a "
         f"pool of its own."
@@ -484,10 +485,10 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         if self._max_workers is not None:
             parts.append(repr(self._max_workers))
         if self._mp_context is not None:
-            parts.append(f"mp_context={self._mp_context!r}")
+            parts.append(f"mp_context={short_repr(self._mp_context)}")
         if self._initializer is not None:
-            parts.append(f"initializer={self._initializer!r}")
-            parts.append(f"initargs={self._initargs!r}")
+            parts.append(f"initializer={short_repr(self._initializer)}")
+            parts.append(f"initargs={short_repr(self._initargs)}")
         if self._max_tasks_per_child is not None:
             parts.append(f"max_tasks_per_child={self._max_tasks_per_child!r}")
         return f"executor({', '.join(parts)})"

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALL_START_METHODS",
+    "MAX_REASON",
     "MAX_REPR",
     "available_start_methods",
     "available_text",
@@ -129,6 +130,9 @@ def start_method_of(context: BaseContext) -> str:
 MAX_REPR = 80
 """The longest a value quoted in a message is: a 10 MB string is not a 10 MB message."""
 
+MAX_REASON = 500
+"""The longest a requirement's reason is in an error message (a note shows it whole)."""
+
 
 def short_repr(value: object, limit: int = MAX_REPR) -> str:
     """Return ``repr(value)`` for a message: at most `limit` characters, never raising.
@@ -165,9 +169,16 @@ def methods_text(methods: Iterable[str], joiner: str = "or", form: str = "{!r}")
     return f"{', '.join(quoted[:-1])} {joiner} {quoted[-1]}"
 
 
-def because(reason: str | None) -> str:
-    """Return ``": the reason"`` to end a sentence with, or ``""`` when there is none."""
-    return f": {reason.rstrip('.')}" if reason else ""
+def because(reason: str | None, limit: int | None = None) -> str:
+    """Return ``": the reason"`` to end a sentence with, or ``""`` when there is none.
+
+    An error message gives a `limit` (``short_text``); a docstring note
+    shows the reason whole.
+    """
+    if not reason:
+        return ""
+    reason = reason.rstrip(".")
+    return f": {reason if limit is None else short_text(reason, limit)}"
 
 
 def available_text() -> str:

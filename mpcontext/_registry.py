@@ -17,6 +17,7 @@ from multiprocessing.context import BaseContext
 from ._errors import StartMethodError
 from ._methods import (
     ALL_START_METHODS,
+    MAX_REASON,
     available_start_methods,
     because,
     context_for_name,
@@ -206,7 +207,7 @@ class Rules:
         self._fallbacks: dict[str, tuple[BaseContext, str]] = {}
 
     def _supports(self) -> str:
-        return f"It supports only {methods_text(self.methods)}{because(self.reason)}."
+        return f"It supports only {methods_text(self.methods)}{because(self.reason, MAX_REASON)}."
 
     def refused(self, method: str, origin: str, *, by_argument: bool = False) -> StartMethodError:
         """Return the error for an explicit choice of `method` it does not support.

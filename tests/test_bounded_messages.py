@@ -34,6 +34,17 @@ def _huge_reason() -> None:
         pass
 
 
+def _huge_reason_refused() -> None:
+    @accepts_context(requires=("spawn",), reason=HUGE)
+    def library(*, mp_context: ContextParam = None) -> None:
+        pass
+
+    others = [m for m in mpcontext.available_start_methods() if m != "spawn"]
+    if not others:
+        pytest.skip("spawn is the only start method here")
+    library(mp_context=others[0])
+
+
 CALLS: dict[str, Callable[[], object]] = {
     "resolve_context(huge str)": lambda: mpcontext.resolve_context(HUGE),
     "resolve_context(huge bytes)": lambda: mpcontext.resolve_context(HUGE.encode()),  # type: ignore[arg-type]
@@ -70,3 +81,18 @@ def test_the_environment_variable_is_quoted_shortened(monkeypatch: pytest.Monkey
         monkeypatch.undo()
         mpcontext.refresh_environment()
     assert len(str(raised.value)) < LIMIT
+
+
+def test_a_huge_reason_is_cut_in_an_error() -> None:
+    # A reason is the author's prose, shown whole in the note: cut longer than a value.
+    with pytest.raises(mpcontext.StartMethodError) as raised:
+        _huge_reason_refused()
+    message = str(raised.value)
+    assert len(message) < LIMIT, message[:300]
+    assert f"... ({len(HUGE)} characters in all)" in message
+
+
+def test_the_repr_of_an_executor_is_bounded() -> None:
+    described = repr(mpcontext.executor(initializer=os.getpid, initargs=(HUGE,)))
+    assert len(described) < LIMIT and "x" * 100 not in described
+
