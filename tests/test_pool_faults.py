@@ -53,9 +53,10 @@ def test_an_imap_of_a_broken_pool_fails_and_the_pool_joins(method: str, kind: st
     try:
         results = getattr(pool, kind)(targets.double, range(50))
         with pytest.raises(BrokenPoolError, match="keep dying as they start"):
-            next(results)
+            results.next(TIMEOUT)
         # Then the iterator ends: nothing else will come.
-        assert list(results) == []
+        with pytest.raises(StopIteration):
+            results.next(TIMEOUT)
         assert joined(pool), "close(); join() of a broken pool did not return"
         assert pool._cache == {}  # type: ignore[attr-defined]
     finally:
@@ -76,24 +77,27 @@ def test_an_imap_of_a_generator_on_a_broken_pool(method: str) -> None:
 
 @pytest.mark.parametrize("method", METHODS)
 def test_every_pending_task_fails_when_the_pool_breaks(method: str) -> None:
-    pool = mpcontext.Pool(2, targets.failing_initializer, mp_context=method)
+    # Slow to fail: every kind of task is queued while the pool still starts
+    # its workers, and each fails when it breaks; none is left waiting.
+    pool = mpcontext.Pool(2, targets.slow_failing_initializer, mp_context=method)
     try:
-        # Each is refused at once if the pool broke already (fork workers die
-        # fast), or queued and failed later: never left waiting.
-        for submit, wait in [
-            (lambda: pool.apply_async(targets.double, (1,)), "get"),
-            (lambda: pool.map_async(targets.double, range(7), chunksize=2), "get"),
-            (lambda: pool.starmap_async(operator.add, [(1, 2)] * 5), "get"),
-            (lambda: pool.imap(targets.double, range(5)), "next"),
-            (lambda: pool.imap_unordered(targets.double, [1]), "next"),
-        ]:
+        pending = [
+            (pool.apply_async(targets.double, (1,)), "get"),
+            (pool.map_async(targets.double, range(7), chunksize=2), "get"),
+            (pool.starmap_async(operator.add, [(1, 2)] * 5), "get"),
+            (pool.imap(targets.double, range(5)), "next"),
+            (pool.imap_unordered(targets.double, [1]), "next"),
+        ]
+        for result, wait in pending:
             with pytest.raises(BrokenPoolError):
-                getattr(submit(), wait)(TIMEOUT)
+                getattr(result, wait)(TIMEOUT)
+        # Then it refuses new ones.
         with pytest.raises(BrokenPoolError):
             pool.apply_async(targets.double, (1,))
         with pytest.raises(BrokenPoolError):
             pool.map(targets.double, [1])
         assert joined(pool)
+        assert pool._cache == {}  # type: ignore[attr-defined]
     finally:
         pool.terminate()
 
