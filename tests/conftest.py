@@ -50,9 +50,51 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         mpcontext.refresh_environment()
 
 
+_watchdog_stream = 2  # stderr, dup()ed by pytest_configure while pytest does not capture it
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep a descriptor of the real stderr for the watchdog: tests run with fd 2 captured."""
+    global _watchdog_stream
+    import os
+    import sys
+
+    _watchdog_stream = os.dup(sys.stderr.fileno())
+
+
+# How long after its own timeout a test that pytest-timeout could not stop
+# (a hang in a teardown, in a finally, in C) ends the run.
+WATCHDOG_GRACE = 60
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[object]:
+    """End the run, every thread's stack printed, when a test hangs past its timeout.
+
+    pytest-timeout interrupts a test once, with a signal; a test stuck again
+    after that (``pool.terminate()`` in a ``finally``, a ``with`` block's
+    exit) would hang CI for its 90 minutes. The fault handler's watchdog
+    makes that a failure in seconds.
+    """
+    import faulthandler
+
+    marker = item.get_closest_marker("timeout")
+    timeout = marker.args[0] if marker is not None and marker.args else item.config.getini("timeout")
+    seconds = float(timeout or 60) + WATCHDOG_GRACE
+    faulthandler.dump_traceback_later(seconds, exit=True, file=_watchdog_stream)
+    try:
+        return (yield)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Give the collector back what ``pytest_collection_finish`` froze."""
+    """Give the collector back what ``pytest_collection_finish`` froze; close the watchdog's stream."""
     gc.unfreeze()
+    if _watchdog_stream != 2:
+        import os
+
+        os.close(_watchdog_stream)
 
 
 @pytest.fixture(autouse=True)
