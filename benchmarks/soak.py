@@ -4,14 +4,16 @@
 start methods available here: ``mpcontext.Pool`` (``apply_async``, ``map``,
 ``imap_unordered``), ``mpcontext.ProcessPoolExecutor``, and
 ``mpcontext.executor()`` over a stdlib process pool the application injected.
-Faults are mixed in: tasks that raise, tasks the pre-flight refuses, tasks
-the workers cannot unpickle (a module only the parent has), workers killed
-with SIGKILL while running a task, and pools whose initializer raises.
+Faults are mixed in, for each kind of pool: tasks that raise, tasks the
+pre-flight refuses, tasks the workers cannot unpickle (a module only the
+parent has), workers killed with SIGKILL while running a task, and
+initializers that raise.
 
 Every call must end, with its result or the error its fault calls for, within
-a timeout: a call that waits longer is a hang, and the run fails. The calls
+a timeout: a call (or the closing of the pools) still running after ``HANG``
+seconds is a hang, and ends the run with every thread's stack. The calls
 run in a child interpreter; when they are done, that child checks that no
-child process of its own is alive and that the global start method is
+child process of its own (or of its fork server) is alive and that the global start method is
 unset, and this script checks that the child's stderr has no warning of
 leaked semaphores from the resource tracker, no "Exception ignored" and no
 error at exit (the workers' tracebacks of the faults asked for are expected).
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import collections
 import concurrent.futures
+import faulthandler
 import json
 import multiprocessing
 import os
@@ -43,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import mpcontext  # noqa: E402
 
 TIMEOUT = 30.0  # a call that takes longer is a hang
+HANG = 2 * TIMEOUT  # a call (or the closing) that has not ended by then ends the run
 
 # -- what the workers run (found by import: this file is __mp_main__ in them) --------
 
@@ -201,6 +205,55 @@ def _executor_worker_killed(soak: Soak, method: str, x: int) -> str:
     raise AssertionError("a killed worker broke nothing")
 
 
+def _injected_task_raises(soak: Soak, method: str, x: int) -> str:
+    with mpcontext.using(executor=soak.injected[method]), mpcontext.executor() as ex:
+        try:
+            ex.submit(fail, x).result(TIMEOUT)
+        except ValueError:
+            return "ValueError"
+    raise AssertionError("the task did not raise")
+
+
+def _injected_worker_killed(soak: Soak, method: str, x: int) -> str:
+    try:
+        with mpcontext.using(executor=soak.injected[method]), mpcontext.executor() as ex:
+            ex.submit(kill_self).result(TIMEOUT)
+    except BrokenProcessPool:
+        soak.remake("injected", method)
+        return "BrokenProcessPool"
+    raise AssertionError("a killed worker broke nothing")
+
+
+def _injected_initializer_raises(soak: Soak, method: str, x: int) -> str:
+    # The pair travels with each task: the task fails, the shared pool serves on.
+    with mpcontext.using(executor=soak.injected[method]):
+        with mpcontext.executor(initializer=failing_initializer) as ex:
+            try:
+                ex.submit(double, x).result(TIMEOUT)
+            except RuntimeError:
+                return "RuntimeError"
+    raise AssertionError("a task whose initializer raises ran")
+
+
+def _executor_cannot_unpickle(soak: Soak, method: str, x: int) -> str:
+    # The stdlib's worker dies reading a task it cannot unpickle: the pool breaks.
+    try:
+        soak.executors[method].submit(_call, ghost(x)).result(TIMEOUT)
+    except BrokenProcessPool:
+        soak.remake("executor", method)
+        return "BrokenProcessPool"
+    raise AssertionError("the workers unpickled a function of a module they lack")
+
+
+def _executor_initializer_raises(soak: Soak, method: str, x: int) -> str:
+    with mpcontext.ProcessPoolExecutor(1, method, initializer=failing_initializer) as executor:
+        try:
+            executor.submit(double, x).result(TIMEOUT)
+        except BrokenProcessPool:
+            return "BrokenProcessPool"
+    raise AssertionError("an executor whose initializer raises ran its task")
+
+
 def _failing_initializer(soak: Soak, method: str, x: int) -> str:
     with mpcontext.Pool(1, failing_initializer, mp_context=method) as pool:
         try:
@@ -223,11 +276,16 @@ CALLS: dict[str, tuple[Callable[[Soak, str, int], str], float]] = {
     "fault: a Pool worker killed (SIGKILL)": (_pool_worker_killed, 0.3),
     "fault: an executor worker killed (SIGKILL)": (_executor_worker_killed, 0.3),
     "fault: an initializer raises": (_failing_initializer, 0.2),
+    "fault: a task raises in an injected pool": (_injected_task_raises, 2),
+    "fault: an injected pool's worker killed (SIGKILL)": (_injected_worker_killed, 0.2),
+    "fault: an initializer raises in an injected pool": (_injected_initializer_raises, 1),
+    "fault: a task an executor's workers cannot unpickle": (_executor_cannot_unpickle, 0.3),
+    "fault: an executor's initializer raises": (_executor_initializer_raises, 0.2),
 }
 
 
 def _os_children() -> list[int]:
-    """The live children of this process, but multiprocessing's own helpers."""
+    """The live children of this process and of its fork server, but multiprocessing's helpers."""
     helpers = set()
     forkserver = sys.modules.get("multiprocessing.forkserver")
     tracker = sys.modules.get("multiprocessing.resource_tracker")
@@ -244,7 +302,9 @@ def _os_children() -> list[int]:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == os.getpid() and fields[0] != "Z":
+        # A fork server's children are the workers it forked for this process.
+        parents = {os.getpid(), getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)}
+        if int(fields[1]) in parents and fields[0] != "Z":
             found.append(int(entry.name))
     return found
 
@@ -265,11 +325,16 @@ def run_calls(calls: int, seed: int) -> dict[str, object]:
             name = rng.choices(names, weights)[0]
             method = methods[index % len(methods)]
             begun = time.perf_counter()
+            # A call that does not end (a map, a close with no timeout of their
+            # own) is a hang: the run ends with every thread's stack.
+            faulthandler.dump_traceback_later(HANG, exit=True)
             outcomes[name][CALLS[name][0](soak, method, index)] += 1
             slowest = max(slowest, time.perf_counter() - begun)
             by_method[method] += 1
+        faulthandler.dump_traceback_later(HANG, exit=True)
     finally:
         soak.close()
+        faulthandler.cancel_dump_traceback_later()
     elapsed = time.perf_counter() - started
     time.sleep(0.5)  # the last workers' exits reach the kernel
     return {
@@ -294,11 +359,15 @@ def main() -> int:
     if options.child:
         print(json.dumps(run_calls(options.calls, options.seed)))
         return 0
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", "--calls", str(options.calls),
-         "--seed", str(options.seed)],
-        capture_output=True, text=True, timeout=3600,
-    )  # fmt: skip
+    try:
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", "--calls", str(options.calls),
+             "--seed", str(options.seed)],
+            capture_output=True, text=True, timeout=60 + options.calls * HANG,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired as expired:  # the child's own watchdog failed too
+        print(f"FAILED: the calls hung past {expired.timeout:.0f} s", file=sys.stderr)
+        return 1
     failures = []
     if done.returncode != 0:
         failures.append(f"the calls failed (exit code {done.returncode}):\n{done.stderr}")
