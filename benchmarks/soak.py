@@ -28,6 +28,7 @@ import argparse
 import collections
 import concurrent.futures
 import faulthandler
+import importlib
 import json
 import multiprocessing
 import os
@@ -235,10 +236,24 @@ def _injected_initializer_raises(soak: Soak, method: str, x: int) -> str:
     raise AssertionError("a task whose initializer raises ran")
 
 
+class Unreachable:
+    """A task argument whose unpickling imports a module no worker has.
+
+    Unlike ``ghost``, also for the workers an executor forks lazily, after
+    the parent made it.
+    """
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def __reduce__(self) -> tuple[Callable[[str], object], tuple[str]]:
+        return (importlib.import_module, (f"soak_missing_{self.index}",))
+
+
 def _executor_cannot_unpickle(soak: Soak, method: str, x: int) -> str:
     # The stdlib's worker dies reading a task it cannot unpickle: the pool breaks.
     try:
-        soak.executors[method].submit(_call, ghost(x)).result(TIMEOUT)
+        soak.executors[method].submit(repr, Unreachable(x)).result(TIMEOUT)
     except BrokenProcessPool:
         soak.remake("executor", method)
         return "BrokenProcessPool"
