@@ -17,7 +17,10 @@ if TYPE_CHECKING:
     import ast
     from collections.abc import Iterator, Sequence
 
-__all__ = ["Plugin"]
+__all__ = ["FIX_MARK", "Plugin"]
+
+FIX_MARK = " (python -m mpcontext lint --fix)"
+"""What ends the hint of a fixable finding in flake8, which has no ``--fix``."""
 
 
 class Plugin:
@@ -49,5 +52,7 @@ class Plugin:
         if module is None:
             return
         # Every finding, noqa included: flake8 decides what a noqa silences.
-        for finding, _ in findings(module, self._lines, self._filename, noqa=False):
+        # flake8 has no --fix: a fixable finding names the command that fixes it.
+        found = findings(module, self._lines, self._filename, noqa=False, fix_mark=FIX_MARK)
+        for finding, _ in found:
             yield finding.line, finding.column - 1, finding.text, type(self)

@@ -456,7 +456,7 @@ def _check(call: ast.Call, name: str, root: str, stack: tuple[_Function, ...]) -
             call,
             shown,
             root,
-            f"use mpcontext.{last}(...), which follows it (--fix)",
+            f"use mpcontext.{last}(...), which follows it",
         )
         hit.factory = last
         return hit
@@ -475,7 +475,7 @@ def _check(call: ast.Call, name: str, root: str, stack: tuple[_Function, ...]) -
             call,
             f"{shown}() changes the start method of the whole application, "
             "not just this library's",
-            "let the caller choose: take `mp_context: ContextParam = None` with "
+            "let the caller choose: take `*, mp_context: ContextParam = None` with "
             "@mpcontext.accepts_context (an application's entry point may keep it: "
             "`# noqa: MPC001`)",
             root,
@@ -507,7 +507,7 @@ def _check_executor(
         "MPC003",
         call,
         f"{shown}() without mp_context uses the global default context, not the caller's",
-        "pass mp_context=, or use mpcontext.ProcessPoolExecutor(...), which follows it (--fix)",
+        "pass mp_context=, or use mpcontext.ProcessPoolExecutor(...), which follows it",
         root,
     )
     hit.factory = "ProcessPoolExecutor"
@@ -538,7 +538,7 @@ def _check_get_context(
         call,
         f"{shown}({method!r}) hard-codes a start method in {stack[-1].name}(), which "
         "neither takes a context nor declares a requirement",
-        f"take `mp_context: ContextParam = None`, or declare "
+        f"take `*, mp_context: ContextParam = None`, or declare "
         f"@mpcontext.accepts_context(requires=[{method!r}], reason=...)",
         root,
     )
@@ -630,6 +630,10 @@ def expand_codes(spec: Iterable[str]) -> frozenset[str]:
     return frozenset(codes)
 
 
+FIX_MARK = " (--fix)"
+"""What ends the hint of a finding that ``lint --fix`` fixes."""
+
+
 def findings(
     module: Module,
     lines: Sequence[str],
@@ -637,11 +641,13 @@ def findings(
     enabled: Iterable[str] = RULES,
     *,
     noqa: bool = True,
+    fix_mark: str = FIX_MARK,
 ) -> list[tuple[Finding, Hit]]:
     """Return the findings of a walked `module`, with their hits.
 
     Only the `enabled` codes, and, when `noqa` is true, not those a
-    ``# noqa`` comment silences.
+    ``# noqa`` comment silences. The hint of a fixable finding ends with
+    `fix_mark`.
     """
     enabled = frozenset(enabled)
     found: list[tuple[Finding, Hit]] = []
@@ -650,14 +656,15 @@ def findings(
         if hit.code not in enabled or (noqa and silenced(hit.code, line)):
             continue
         column = char_column(line, hit.node.col_offset)
+        fixable = hit.factory is not None
         finding = Finding(
             path,
             hit.node.lineno,
             column,
             hit.code,
             hit.message,
-            hit.hint,
-            fixable=hit.factory is not None,
+            hit.hint + fix_mark if fixable else hit.hint,
+            fixable=fixable,
         )
         found.append((finding, hit))
     found.sort(key=lambda pair: (pair[0].line, pair[0].column, pair[0].code))

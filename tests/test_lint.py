@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+import mpcontext
 from mpcontext._cli import main
 from mpcontext._lint import RULES, expand_codes, iter_python_files, lint_source
 
@@ -388,6 +390,27 @@ def test_import_mpcontext_imports_no_ast_or_tokenize() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import multiprocessing\ndef f():\n    multiprocessing.set_start_method('spawn')\n",
+        "import multiprocessing\ndef f():\n    return multiprocessing.get_context('spawn')\n",
+    ],
+)
+def test_hints_give_a_signature_that_decorates(source: str) -> None:
+    # Issue 16: following the hint must not meet accepts_context's TypeError.
+    (finding,) = lint_source(source.encode(), "x.py")
+    match = re.search(r"`(\*, mp_context: ContextParam = None)`", finding.hint)
+    assert match is not None, finding.hint
+    namespace: dict[str, object] = {"ContextParam": mpcontext.ContextParam}
+    exec(f"def library(items, {match.group(1)}):\n    return items", namespace)
+    decorated = mpcontext.accepts_context(namespace["library"])  # type: ignore[arg-type]
+    assert decorated([1]) == [1]
+    with pytest.raises(TypeError, match="must be keyword-only"):
+        exec("def positional(items, mp_context=None):\n    return items", namespace)
+        mpcontext.accepts_context(namespace["positional"])  # type: ignore[arg-type]
 
 
 def test_help_lists_the_rules(capsys: pytest.CaptureFixture[str]) -> None:
