@@ -18,7 +18,8 @@ import sysconfig
 import time
 import warnings
 
-from mpcontext._lint import iter_python_files, lint_file
+from mpcontext._lint import lint_file
+from mpcontext._lintfiles import iter_python_files
 
 
 def bare_parse(files: list[str]) -> int:
