@@ -582,7 +582,11 @@ def analyze(names: Names) -> list[Hit]:
 # The modules the rules look at are bound by an import naming them: after
 # `import`, `from`, a comma, an opening parenthesis or a dot (`torch.`), with
 # blanks, line continuations and comments in between.
-_BOUND = r"(?:\bimport|\bfrom|[,(.])(?:[ \t\\\r\n]|#[^\r\n]*)*\b(?:multiprocess(?:ing)?|concurrent|billiard)\b"
+_BOUND = (
+    r"(?:\bimport|\bfrom|[,(.])"
+    r"(?:[ \t\f\\\r\n]|#[^\r\n]*(?=[\r\n]))*"  # a comment runs to its line's end
+    r"\b(?:multiprocess(?:ing)?|concurrent|billiard)\b"
+)
 _BOUND_BYTES = re.compile(_BOUND.encode())
 _BOUND_TEXT = re.compile(_BOUND)
 _NEEDLES = (b"multiprocess", b"concurrent", b"billiard")

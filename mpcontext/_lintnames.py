@@ -225,12 +225,22 @@ class Names:
         Its imports of tracked modules, in source order.
     calls : list of CallSite
         The calls whose callee starts from a tracked name, in walking order.
+    strings : list of str
+        The string constants of the statements that mention a tracked name
+        (those that can name one).
     """
 
-    def __init__(self, tree: ast.Module, imports: list[ImportSite], calls: list[CallSite]) -> None:
+    def __init__(
+        self,
+        tree: ast.Module,
+        imports: list[ImportSite],
+        calls: list[CallSite],
+        strings: list[str],
+    ) -> None:
         self.tree = tree
         self.imports = imports
         self.calls = calls
+        self.strings = strings
         self._resolved: dict[ast.Name, frozenset[Binding]] = {}
         self._uses: dict[Binding, list[ast.Name]] | None = None
 
@@ -390,6 +400,7 @@ class _Walker:
         ] = []
         self.calls: dict[ast.Call, CallSite] = {}
         self.queued: set[ast.AST] = set()
+        self.strings: list[str] = []
         self.tree = tree
         self._statements: dict[type[ast.AST], Callable[[Any], None]] = {
             ast.FunctionDef: self._function_def,
@@ -773,7 +784,8 @@ class _Walker:
         elif kind is ast.Call:
             self._call(node)  # type: ignore[arg-type]
         elif kind is ast.Constant:
-            return
+            if isinstance(node.value, str):  # type: ignore[attr-defined]
+                self.strings.append(node.value)  # type: ignore[attr-defined]
         elif kind is ast.Lambda:
             self._lambda(node)  # type: ignore[arg-type]
         elif kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
@@ -925,6 +937,6 @@ def bind_names(
     stars = [site.node.lineno for site in imports if site.node.names[0].name == "*"]
     walker = _Walker(tree, tracked, bindings, _Lines(text, tracked, stars))
     walker.run()
-    names = Names(tree, imports, list(walker.calls.values()))
+    names = Names(tree, imports, list(walker.calls.values()), walker.strings)
     names._resolved = walker.resolve()  # noqa: SLF001
     return names
