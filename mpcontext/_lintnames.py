@@ -156,6 +156,7 @@ class _Scope:
         "bound",
         "declared",
         "end",
+        "exits",
         "external",
         "function",
         "kind",
@@ -179,6 +180,12 @@ class _Scope:
         self.live = False
         self.function: Function | None = None
         self.tries: list[list[_State | None]] = []
+        self.exits: list[_State] = []  # the states at its return and raise statements
+
+    def finish(self) -> None:
+        """Keep what a closure can see of this scope once it has run: any way out of it."""
+        self.end = _join(self.state, *self.exits) or {}
+        self.live = False
 
     def outer(self) -> _Scope | None:
         """The scope a free name of this one is looked up in (class bodies are skipped)."""
@@ -436,8 +443,7 @@ class _Walker:
     def run(self) -> None:
         self.module.live = True
         self._block(self.tree.body)
-        self.module.end = self.module.state or {}
-        self.module.live = False
+        self.module.finish()
         index = 0
         while index < len(self.pending):
             scope, function, walk = self.pending[index]
@@ -453,8 +459,7 @@ class _Walker:
             scope.bound.add(param)
             scope.state[param] = frozenset({OTHER})
         walk()
-        scope.end = scope.state or {}
-        scope.live = False
+        scope.finish()
         self.scope, self.app, self.loops = saved, saved_app, saved_loops
 
     # -- statements ------------------------------------------------------
@@ -539,18 +544,22 @@ class _Walker:
         self.scope, self.loops = scope, []
         scope.live = True
         walk()
-        scope.end = scope.state or {}
-        scope.live = False
+        scope.finish()
         self.scope, self.loops = saved, saved_loops
 
     def _return(self, node: ast.Return) -> None:
         if node.value is not None and self.lines.mention(node):
             self._expr(node.value)
-        self.scope.state = None
+        self._leave()
 
     def _raise(self, node: ast.Raise) -> None:
         if self.lines.mention(node):
             self._visit_children(node)
+        self._leave()
+
+    def _leave(self) -> None:
+        if self.scope.state is not None:
+            self.scope.exits.append(self.scope.state)
         self.scope.state = None
 
     def _break(self, node: ast.Break) -> None:
