@@ -488,10 +488,11 @@ class _Walker:
         """Follow the ``break`` and ``continue`` of a statement that mentions no tracked name."""
         for inner in _bodies(stmt):
             for each in inner:
+                state = self.scope.state
                 if isinstance(each, ast.Break):
-                    self.loops[-1].breaks.append(self.scope.state)
+                    self.loops[-1].breaks.append(None if state is None else dict(state))
                 elif isinstance(each, ast.Continue):
-                    self.loops[-1].continues.append(self.scope.state)
+                    self.loops[-1].continues.append(None if state is None else dict(state))
                 elif not isinstance(
                     each,
                     (

@@ -13,7 +13,7 @@ import pytest
 
 import mpcontext
 from mpcontext._cli import main
-from mpcontext._lint import RULES, expand_codes, lint_source
+from mpcontext._lint import RULES, expand_codes, lint_source, may_bind
 from mpcontext._lintfiles import iter_python_files
 
 CORPUS = Path(__file__).parent / "lint_corpus"
@@ -460,3 +460,131 @@ def test_help_lists_the_rules(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert all(f"  {code}  {text}" in out for code, text in RULES.items())
     assert "--fix" in out and "--diff" in out and "--exclude GLOB" in out
+
+
+# -- issue 17: names bound scope by scope --------------------------------------
+
+SCOPING = {
+    "nonlocal rebinding": (
+        "def outer():\n    from multiprocessing import Queue\n    def set_it():\n"
+        "        nonlocal Queue\n        Queue = list\n    def use():\n        return Queue()\n",
+        [],
+    ),
+    "nonlocal import": (
+        "def outer():\n    Queue = None\n    def set_it():\n        nonlocal Queue\n"
+        "        from multiprocessing import Queue\n    def use():\n        return Queue()\n",
+        [],
+    ),
+    "global import in a function": (
+        "def setup():\n    global Queue\n    from multiprocessing import Queue\n\n"
+        "def use():\n    return Queue()\n",
+        [(6, "MPC002")],
+    ),
+    "while with break": (
+        "from multiprocessing import Queue\nwhile True:\n    Queue = None\n    if x:\n        break\n"
+        "    from multiprocessing import Queue\nQueue()\n",
+        [],
+    ),
+    "for else": (
+        "for x in y:\n    from multiprocessing import Queue\nelse:\n    Queue = None\nQueue()\n",
+        [],
+    ),
+    "except as": (
+        # The handler's name is deleted at its end: on that path mp is unbound.
+        "import multiprocessing as mp\ntry:\n    pass\nexcept Exception as mp:\n    pass\nmp.Queue()\n",
+        [(6, "MPC002")],
+    ),
+    "try finally": (
+        "try:\n    import multiprocessing as mp\nfinally:\n    pass\nmp.Queue()\n",
+        [(5, "MPC002")],
+    ),
+    "walrus in a comprehension": (
+        "import multiprocessing as mp\ndef f(xs):\n    [mp := x for x in xs]\n    return mp.Queue()\n",
+        [],
+    ),
+    "comprehension in a class sees the module": (
+        "from multiprocessing import Queue\nclass C:\n    Queue = list\n"
+        "    made = [Queue() for _ in range(2)]\n",
+        [(4, "MPC002")],
+    ),
+    "class body falls back to globals": (
+        "from multiprocessing import Queue\nclass C:\n    made = Queue()\n    Queue = list\n",
+        [(3, "MPC002")],
+    ),
+    "lambda parameter": (
+        "import multiprocessing as mp\nf = lambda mp: mp.Queue()\ng = lambda: mp.Queue()\n",
+        [(3, "MPC002")],
+    ),
+    "with as": (
+        "import multiprocessing as mp\nwith open('x') as mp:\n    pass\nmp.Queue()\n",
+        [],
+    ),
+    "match capture": (
+        "import multiprocessing as mp\nmatch x:\n    case [mp]:\n        pass\nmp.Queue()\n",
+        [],
+    ),
+    "unreachable code is still checked": (
+        "import multiprocessing as mp\ndef f():\n    return 1\n    mp.Queue()\n",
+        [(4, "MPC002")],
+    ),
+    "a break in a statement that names nothing tracked": (
+        "for x in y:\n    Queue = None\n    if x:\n        break\n"
+        "    from multiprocessing import Queue\nQueue()\n",
+        [],
+    ),
+    "star import of an unknown module is not followed": (
+        "from multiprocessing import Queue\nfrom elsewhere import *\nQueue()\n",
+        [(3, "MPC002")],
+    ),
+    "NFKC identifiers": (
+        "import \uff4dultiprocessing as mp\nmp.Queue()\n",
+        [(2, "MPC002")],
+    ),
+    "same module on every path": (
+        "if x:\n    import multiprocessing as mp\nelse:\n    import multiprocessing as mp\nmp.Queue()\n",
+        [(5, "MPC002")],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SCOPING))
+def test_scoping(case: str) -> None:
+    source, expected = SCOPING[case]
+    if "match" in source and sys.version_info < (3, 10):
+        pytest.skip("match needs Python 3.10")
+    assert [(f.line, f.code) for f in lint_source(source.encode(), "x.py")] == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "may"),
+    [
+        (b"import os\nx = 1\n", False),
+        (b"# concurrent access is fine\nx = 1\n", False),
+        (b"import os, \\\n    multiprocessing\n", True),
+        (b"from torch import (  # comment\n    multiprocessing as mp,\n)\n", True),
+        (b"import billiard\n", True),
+        ("import \uff4dultiprocessing\n".encode(), True),  # NFKC: multiprocessing
+        ("# -*- coding: latin-1 -*-\nimport multiprocessing\n".encode("latin-1"), True),
+        (b"# -*- coding: cp500 -*-\n" + "import multiprocessing\n".encode("cp500"), True),
+        (b"# -*- coding: nonsense -*-\nx = 1\n", True),  # parsing will say
+    ],
+)
+def test_pre_filter(data: bytes, may: bool) -> None:
+    assert may_bind(data) is may
+
+
+def test_pre_filter_loses_no_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Linting without the pre-filter finds the same in the corpus and in a slice
+    # of the standard library (the files it lets through and a sample of the rest).
+    import sysconfig
+
+    files = sorted(CORPUS.glob("*.py"))
+    stdlib = sorted(Path(sysconfig.get_paths()["stdlib"]).glob("*.py"))
+    files += stdlib[::5]
+    with_filter = {path: lint_source(path.read_bytes(), str(path)) for path in files}
+    monkeypatch.setattr("mpcontext._lint.may_bind", lambda data: True)
+    without = {path: lint_source(path.read_bytes(), str(path)) for path in files}
+    assert {p: [f.text for f in found] for p, found in with_filter.items()} == {
+        p: [f.text for f in found] for p, found in without.items()
+    }
+    assert any(found for found in without.values())
