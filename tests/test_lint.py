@@ -588,3 +588,27 @@ def test_pre_filter_loses_no_finding(monkeypatch: pytest.MonkeyPatch) -> None:
         p: [f.text for f in found] for p, found in without.items()
     }
     assert any(found for found in without.values())
+
+
+def test_readme_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The README's lint and --fix sections show what the commands print.
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Linting your library")
+    section = readme[start : readme.index("## Documenting what your library requires")]
+    source = section.split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "mylib").mkdir()
+    (tmp_path / "mylib" / "parallel.py").write_text(source)
+    monkeypatch.chdir(tmp_path)
+    blocks = [block.split("```", 1)[0] for block in section.split("```console\n")[1:]]
+    # The first command (lint), and the last (lint --fix) once --diff has shown it.
+    for block in (blocks[0].split("$ echo")[0], blocks[-1]):
+        command, *expected = block.split("$ ")[-1].splitlines()
+        argv = command.split()[3:]
+        done = subprocess.run(
+            [sys.executable, "-m", "mpcontext", *argv, "--isolated"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert (done.stdout + done.stderr).splitlines() == expected, command
