@@ -579,7 +579,7 @@ def test_pre_filter_loses_no_finding(monkeypatch: pytest.MonkeyPatch) -> None:
     import sysconfig
 
     files = sorted(CORPUS.glob("*.py"))
-    stdlib = sorted(Path(sysconfig.get_paths()["stdlib"]).glob("*.py"))
+    stdlib = sorted(p for p in Path(sysconfig.get_paths()["stdlib"]).glob("*.py") if p.is_file())
     files += stdlib[::5]
     with_filter = {path: lint_source(path.read_bytes(), str(path)) for path in files}
     monkeypatch.setattr("mpcontext._lint.may_bind", lambda data: True)
