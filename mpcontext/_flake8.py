@@ -9,7 +9,7 @@ mpcontext[flake8]``). flake8 parses the file and applies ``# noqa`` and
 
 from __future__ import annotations
 
-from ._lint import findings, walked
+from ._lint import findings, may_bind_text, walked
 from ._version import __version__
 
 TYPE_CHECKING = False
@@ -17,11 +17,14 @@ if TYPE_CHECKING:
     import ast
     from collections.abc import Iterator, Sequence
 
-__all__ = ["Plugin"]
+__all__ = ["FIX_MARK", "Plugin"]
+
+FIX_MARK = " (python -m mpcontext lint --fix)"
+"""What ends the hint of a fixable finding in flake8, which has no ``--fix``."""
 
 
 class Plugin:
-    """The flake8 checker of rules MPC001-MPC005.
+    """The flake8 checker of rules MPC001-MPC006.
 
     Parameters
     ----------
@@ -43,11 +46,14 @@ class Plugin:
 
     def run(self) -> Iterator[tuple[int, int, str, type[Plugin]]]:
         """Yield ``(line, column, "MPC00x message", type)``; flake8 adds 1 to the column."""
-        if not any("multiprocessing" in line or "concurrent" in line for line in self._lines):
+        text = "\n".join(self._lines)
+        if not may_bind_text(text):
             return
-        module = walked(self._tree)
-        if module is None:
+        names = walked(self._tree, text)
+        if names is None:
             return
         # Every finding, noqa included: flake8 decides what a noqa silences.
-        for finding, _ in findings(module, self._lines, self._filename, noqa=False):
+        # flake8 has no --fix: a fixable finding names the command that fixes it.
+        found = findings(names, self._lines, self._filename, noqa=False, fix_mark=FIX_MARK)
+        for finding, _ in found:
             yield finding.line, finding.column - 1, finding.text, type(self)

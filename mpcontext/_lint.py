@@ -1,79 +1,145 @@
-"""The linter: rules MPC001-MPC005, findings, ``# noqa`` and walking paths.
+"""The linter's rules (MPC000-MPC006), findings, ``# noqa`` and reading sources.
 
 Only the command line and the flake8 plugin import this module: it imports
 ``ast`` and ``tokenize``, which ``import mpcontext`` must not.
 
-A file is parsed once; only a file that mentions ``multiprocessing`` or
-``concurrent`` is walked, so linting costs little more than parsing. Names
-are resolved through the file's imports (``import multiprocessing as mp``,
-``from multiprocessing import Process as P``...); a name that is also
-assigned, a parameter, or imported from elsewhere is left alone, since it
-may not be what the import made it.
+A file is read as bytes and first searched for an import of one of the
+modules the rules look at (``multiprocessing``, ``multiprocess``,
+``concurrent``, ``billiard``, and ``torch.multiprocessing``, whose name
+holds ``multiprocess``). A file without one cannot produce a finding, and is
+neither parsed nor reported; most files of a large tree end there. The
+others are parsed, their names bound scope by scope (``_lintnames``), and
+every call whose callee only imports of those modules can reach is checked.
 """
 
 from __future__ import annotations
 
 import ast
-import fnmatch
 import io
-import os
 import re
 import tokenize
 import warnings
 
 from . import _factories
+from ._lintnames import Binding, CallSite, Function, Names, bind_names
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Iterable, Sequence
 
 __all__ = [
+    "CONTEXT_PARAMS",
+    "FACTORIES",
+    "FIX_MARK",
     "RULES",
+    "RULE_HELP",
+    "STAR_NAMES",
     "Finding",
     "Hit",
-    "Module",
     "analyze",
+    "decode",
     "expand_codes",
-    "iter_python_files",
+    "findings",
     "lint_file",
     "lint_source",
+    "may_bind",
+    "may_bind_text",
+    "noqa_codes",
+    "parse",
+    "split_lines",
+    "syntax_finding",
     "walked",
 ]
 
 RULES = {
-    "MPC000": "the file does not parse",
+    "MPC000": "the file does not parse (it could not be checked)",
     "MPC001": "multiprocessing.set_start_method() changes the whole application",
-    "MPC002": "a process, pool, queue or lock made from multiprocessing's global default",
+    "MPC002": "a process, pool, queue, lock or manager made from multiprocessing's global default",
     "MPC003": "ProcessPoolExecutor(...) without mp_context",
     "MPC004": "a hard-coded get_context('...') in a function that neither takes nor declares it",
     "MPC005": "get_context() or get_start_method() that fixes the global start method",
+    "MPC006": "library code changing another process-wide multiprocessing setting",
 }
-"""Every code the linter reports, with what it means."""
+"""Every code the linter reports, with what it means in one line."""
+
+RULE_HELP = {
+    "MPC000": "The file mentions a module the rules look at but does not parse (or cannot "
+    "be read), so it was not checked. Fix the syntax error; the other files are linted.",
+    "MPC001": "multiprocessing.set_start_method() sets the start method of every process "
+    "the application starts, not just the library's, and fails when the application has "
+    "set it already. Let the caller choose: take `*, mp_context: ContextParam = None` "
+    "decorated with @mpcontext.accepts_context and start processes from that context. An "
+    "application's entry point may keep the call (`# noqa: MPC001`); code under "
+    '`if __name__ == "__main__":` is not flagged.',
+    "MPC002": "multiprocessing.Process(), Queue(), Lock(), Pool(), Manager() and the "
+    "managers and shared objects made without a context use multiprocessing's global "
+    "default context, not the one the caller chose: a lock made by a fork context cannot "
+    "go to a spawn child. Use the mpcontext factory of the same name, which follows the "
+    "context in force, or pass a context (`ctx=`, `context=`). `--fix` does either.",
+    "MPC003": "concurrent.futures.ProcessPoolExecutor() without mp_context starts its "
+    "workers with the global default context. Pass mp_context=, or use "
+    "mpcontext.ProcessPoolExecutor(), which follows the context in force. `--fix` does it, "
+    "passing the enclosing function's context parameter on.",
+    "MPC004": "get_context('spawn') in a library function hard-codes a start method the "
+    "caller cannot change or even learn. Take `*, mp_context: ContextParam = None`, or "
+    "declare the requirement: @mpcontext.accepts_context(requires=['spawn'], reason=...). "
+    "Module-level calls (capability probes) are not flagged.",
+    "MPC005": "Argument-less multiprocessing.get_context() and get_start_method() fix the "
+    "global start method of the whole application as a side effect. Use "
+    "get_start_method(allow_none=True) or mpcontext.current_context(), which fix nothing.",
+    "MPC006": "set_executable(), set_forkserver_preload(), and set_start_method() of "
+    "torch.multiprocessing, multiprocess or billiard change process-wide settings of the "
+    "whole application. Leave them to the application's entry point (`# noqa: MPC006`, or "
+    'under `if __name__ == "__main__":`).',
+}
+"""Every code with a paragraph on what it finds and how to fix it (SARIF's help text)."""
 
 FACTORIES = frozenset({*_factories.__all__, "Process"})
 """The multiprocessing callables that have an mpcontext factory (or class) of the same name."""
 
+FIX_MARK = " (--fix)"
+"""What ends the hint of a finding that ``lint --fix`` fixes."""
+
 _MP = "multiprocessing"
-_PPE_NAMES = (
-    "concurrent.futures.ProcessPoolExecutor",
-    "concurrent.futures.process.ProcessPoolExecutor",
+_PPE_NAMES = frozenset(
+    {
+        "concurrent.futures.ProcessPoolExecutor",
+        "concurrent.futures.process.ProcessPoolExecutor",
+    }
 )
 # Callables that take a context as an argument: qualified name ->
-# (keyword, position or None when keyword-only).
-_TAKES_CONTEXT = {
-    "multiprocessing.pool.Pool": ("context", 4),
-    "multiprocessing.managers.BaseManager": ("ctx", 3),
-    "multiprocessing.managers.SyncManager": ("ctx", 3),
-    "multiprocessing.managers.SharedMemoryManager": ("ctx", 3),
-    "multiprocessing.sharedctypes.Value": ("ctx", None),
-    "multiprocessing.sharedctypes.Array": ("ctx", None),
-    "multiprocessing.sharedctypes.synchronized": ("ctx", 2),
+# (keyword, position or None when keyword-only, the mpcontext factory that replaces it).
+_TAKES_CONTEXT: dict[str, tuple[str, int | None, str | None]] = {
+    "multiprocessing.pool.Pool": ("context", 4, "Pool"),
+    "multiprocessing.managers.BaseManager": ("ctx", 3, None),
+    "multiprocessing.managers.SyncManager": ("ctx", 3, None),
+    "multiprocessing.managers.SharedMemoryManager": ("ctx", 3, None),
+    "multiprocessing.sharedctypes.Value": ("ctx", None, "Value"),
+    "multiprocessing.sharedctypes.Array": ("ctx", None, "Array"),
+    "multiprocessing.sharedctypes.synchronized": ("ctx", 2, None),
 }
-# What ``from multiprocessing import *`` binds that the rules look at.
-_STAR_NAMES = {
-    _MP: FACTORIES
-    | {"RawArray", "RawValue", "get_context", "get_start_method", "set_start_method"},
+# Process-wide settings other than multiprocessing's start method (MPC006):
+# qualified name -> what it changes.
+_PROCESS_WIDE = {
+    "multiprocessing.set_executable": "the Python executable of spawn and forkserver children",
+    "multiprocessing.spawn.set_executable": "the Python executable of spawn and forkserver "
+    "children",
+    "multiprocessing.set_forkserver_preload": "the modules the fork server preloads",
+    "multiprocessing.forkserver.set_forkserver_preload": "the modules the fork server preloads",
+}
+_FAMILIES = ("multiprocess", "billiard", "torch.multiprocessing")
+for _family in _FAMILIES:
+    _PROCESS_WIDE[f"{_family}.set_start_method"] = "the start method"
+    _PROCESS_WIDE[f"{_family}.set_executable"] = "the Python executable of spawn children"
+    _PROCESS_WIDE[f"{_family}.set_forkserver_preload"] = "the modules the fork server preloads"
+_SETTERS = frozenset({"set_start_method", "set_executable", "set_forkserver_preload"})
+# What ``from MODULE import *`` binds that the rules look at.
+STAR_NAMES: dict[str, frozenset[str]] = {
+    _MP: FACTORIES | {"RawArray", "RawValue", "get_context", "get_start_method"} | _SETTERS,
+    "multiprocessing.managers": frozenset({"BaseManager", "SyncManager", "SharedMemoryManager"}),
     "concurrent.futures": frozenset({"ProcessPoolExecutor"}),
+    "mpcontext": frozenset({"accepts_context"}),
+    **{family: _SETTERS for family in _FAMILIES},
 }
 _ACCEPTS_CONTEXT = "mpcontext.accepts_context"
 # Parameter names that count as taking a context for MPC004.
@@ -81,22 +147,6 @@ CONTEXT_PARAMS = frozenset({"mp_context", "context", "ctx", "mp_ctx"})
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 # flake8's own pattern, so that both read a comment the same way.
 _NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
-_SKIP_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        ".tox",
-        ".nox",
-        ".venv",
-        "venv",
-        "__pycache__",
-        "node_modules",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-    }
-)
 
 
 class Finding:
@@ -109,7 +159,7 @@ class Finding:
     line, column : int
         1-based line and column (in characters, like ruff and flake8).
     code : str
-        ``"MPC000"`` to ``"MPC005"``.
+        ``"MPC000"`` to ``"MPC006"``.
     message : str
         What is wrong.
     hint : str
@@ -118,9 +168,22 @@ class Finding:
         Whether ``--fix`` fixes it.
     fixed : bool
         Whether ``--fix`` (or ``--diff``) fixed it in this run.
+    end_line, end_column : int or None
+        Where the call ends (the column just past it), when known.
     """
 
-    __slots__ = ("code", "column", "fixable", "fixed", "hint", "line", "message", "path")
+    __slots__ = (
+        "code",
+        "column",
+        "end_column",
+        "end_line",
+        "fixable",
+        "fixed",
+        "hint",
+        "line",
+        "message",
+        "path",
+    )
 
     def __init__(
         self,
@@ -133,6 +196,8 @@ class Finding:
         *,
         fixable: bool = False,
         fixed: bool = False,
+        end_line: int | None = None,
+        end_column: int | None = None,
     ) -> None:
         self.path = path
         self.line = line
@@ -142,6 +207,8 @@ class Finding:
         self.hint = hint
         self.fixable = fixable
         self.fixed = fixed
+        self.end_line = end_line
+        self.end_column = end_column
 
     @property
     def text(self) -> str:
@@ -174,206 +241,86 @@ class Hit:
 
     Attributes
     ----------
+    code, message, hint : str
+        The rule and what the finding says.
+    node : ast.Call
+        The call.
+    root : ast.Name
+        The name the callee starts from (``mp`` in ``mp.Queue``).
+    bindings : frozenset of Binding
+        The imports that can reach `root`.
     factory : str or None
-        The mpcontext factory that replaces the callee, ``None`` when there
-        is no safe fix.
-    root : str
-        The local name the callee starts from (``mp`` in ``mp.Queue``).
+        The mpcontext factory (or class) that replaces the callee.
+    keyword : str or None
+        The context argument the fix passes (``mp_context``, ``ctx``, ``context``).
     param : str or None
-        For ``MPC003``: the enclosing function's context parameter to pass.
+        The enclosing function's context parameter, passed on.
+    wrap : bool
+        Whether `keyword` takes a context (``ctx=mpcontext.current_context()``)
+        rather than what ``mp_context`` takes (``mp_context=param``).
     none_arg : ast.expr or None
-        For ``MPC003``: a literal ``None`` passed as ``mp_context``.
+        A literal ``None`` passed as the context, which the fix replaces.
     """
 
-    __slots__ = ("code", "factory", "hint", "message", "node", "none_arg", "param", "root")
+    __slots__ = (
+        "bindings",
+        "code",
+        "factory",
+        "hint",
+        "keyword",
+        "message",
+        "node",
+        "none_arg",
+        "param",
+        "root",
+        "wrap",
+    )
 
-    def __init__(self, code: str, node: ast.Call, message: str, hint: str, root: str) -> None:
+    def __init__(self, code: str, node: ast.Call, message: str, hint: str, root: ast.Name) -> None:
         self.code = code
         self.node = node
         self.message = message
         self.hint = hint
         self.root = root
+        self.bindings: frozenset[Binding] = frozenset()
         self.factory: str | None = None
+        self.keyword: str | None = None
         self.param: str | None = None
+        self.wrap = False
         self.none_arg: ast.expr | None = None
 
-
-class _Function:
-    """An enclosing function, as the rules see it.
-
-    `context_param` is the parameter ``--fix`` passes on as ``mp_context``;
-    `declared` is true for a function decorated with ``accepts_context``.
-    """
-
-    __slots__ = ("context_param", "declared", "name", "params", "stores")
-
-    def __init__(
-        self, name: str, params: frozenset[str], context_param: str | None, declared: bool
-    ) -> None:
-        self.name = name
-        self.params = params
-        self.context_param = context_param
-        self.declared = declared
-        self.stores: set[str] = set()
-
     @property
-    def takes_context(self) -> bool:
-        """Whether the function takes a context or declares its requirement (MPC004)."""
-        return (
-            self.declared or self.context_param is not None or bool(self.params & CONTEXT_PARAMS)
-        )
+    def fixable(self) -> bool:
+        """Whether ``--fix`` has a safe fix for it."""
+        if self.factory is not None:
+            return True
+        return self.keyword is not None and (self.wrap or self.param is not None)
+
+    def drop_fix(self) -> None:
+        """Forget the fix (the call's meaning is not certain enough to rewrite it)."""
+        self.factory = self.keyword = self.param = None
+        self.wrap = False
 
 
-class Module:
-    """What one walk of a parsed file learnt: imports, names, calls.
+class _View:
+    """What the rules need to know of an enclosing function."""
 
-    Parameters
-    ----------
-    tree : ast.Module
-        The parsed file.
-    """
+    __slots__ = ("context_param", "declared", "name", "takes_context")
 
-    def __init__(self, tree: ast.Module) -> None:
-        self.tree = tree
-        self.imports: list[tuple[ast.Import | ast.ImportFrom, list[ast.stmt]]] = []
-        self.bindings: dict[str, str] = {}
-        self.names: dict[str, int] = {}
-        self.strings: set[str] = set()
-        self.calls: list[tuple[ast.Call, tuple[_Function, ...]]] = []
-        self._module_stores: set[str] = set()
-        self._collect_imports(tree.body)
-        self.bindings = self._resolvable()
-
-    @property
-    def relevant(self) -> bool:
-        """Whether any import reaches multiprocessing or concurrent.futures."""
-        return any(t.startswith((_MP, "concurrent")) for t in self.bindings.values())
-
-    def _collect_imports(self, body: list[ast.stmt]) -> None:
-        for stmt in body:
-            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                self.imports.append((stmt, body))
-                continue
-            for field in ("body", "orelse", "finalbody"):
-                inner = getattr(stmt, field, None)
-                if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
-                    self._collect_imports(inner)  # pyright: ignore[reportUnknownArgumentType]
-            for handler in getattr(stmt, "handlers", ()):
-                self._collect_imports(handler.body)
-            for case in getattr(stmt, "cases", ()):
-                self._collect_imports(case.body)
-
-    def _resolvable(self) -> dict[str, str]:
-        targets: dict[str, set[str]] = {}
-        star: dict[str, str] = {}
-        for stmt, _ in self.imports:
-            for name, target in _bound(stmt):
-                if name == "*":
-                    star.update((n, f"{target}.{n}") for n in _STAR_NAMES.get(target, ()))
-                else:
-                    targets.setdefault(name, set()).add(target)
-        for name, target in star.items():
-            targets.setdefault(name, {target})
-        return {name: next(iter(t)) for name, t in targets.items() if len(t) == 1}
-
-    def walk(self) -> None:
-        """Walk every node once: calls with their enclosing functions, names, strings."""
-        self._visit(self.tree, ())
-
-    def _visit(self, node: ast.AST, stack: tuple[_Function, ...]) -> None:
-        for child in ast.iter_child_nodes(node):
-            self._visit_node(child, stack)
-
-    def _visit_node(self, node: ast.AST, stack: tuple[_Function, ...]) -> None:
-        if isinstance(node, ast.Name):
-            self.names[node.id] = self.names.get(node.id, 0) + 1
-            if not isinstance(node.ctx, ast.Load):
-                self._store(node.id, stack)
-            return
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            self._visit_function(node, stack)
-            return
-        if isinstance(node, ast.Call):
-            self.calls.append((node, stack))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            self.strings.add(node.value)
-        elif isinstance(node, (ast.ClassDef, ast.ExceptHandler)) and node.name:
-            self._store(node.name, stack)
-        self._visit(node, stack)
-
-    def _store(self, name: str, stack: tuple[_Function, ...]) -> None:
-        (stack[-1].stores if stack else self._module_stores).add(name)
-
-    def _visit_function(
-        self,
-        node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
-        stack: tuple[_Function, ...],
-    ) -> None:
-        args = node.args
-        params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
-        params += [a for a in (args.vararg, args.kwarg) if a is not None]
-        function = self._function(node, frozenset(a.arg for a in params))
-        function.stores.update(function.params)
-        inner = (*stack, function)
-        # Defaults, annotations and decorators run in the enclosing scope.
-        self._visit(args, stack)
-        if isinstance(node, ast.Lambda):
-            self._visit_node(node.body, inner)
-            return
-        self._store(node.name, stack)
-        for outer in (*node.decorator_list, *([node.returns] if node.returns else [])):
-            self._visit_node(outer, stack)
-        for stmt in node.body:
-            self._visit_node(stmt, inner)
-
-    def _function(
-        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, params: frozenset[str]
-    ) -> _Function:
-        name = "<lambda>" if isinstance(node, ast.Lambda) else node.name
-        decorators = [] if isinstance(node, ast.Lambda) else node.decorator_list
-        param, decorated = "mp_context", False
-        for decorator in decorators:
+    def __init__(self, function: Function, names: Names) -> None:
+        param, declared = "mp_context", False
+        for decorator in function.decorators:
             call = decorator if isinstance(decorator, ast.Call) else None
-            if self.qualname(call.func if call else decorator) == _ACCEPTS_CONTEXT:
-                decorated = True
+            if names.qualnames(call.func if call else decorator) == frozenset({_ACCEPTS_CONTEXT}):
+                declared = True
                 if call is not None:
                     param = _param_option(call, param)
-        return _Function(name, params, param if param in params else None, decorated)
-
-    def qualname(self, node: ast.expr) -> str | None:
-        """Return the dotted name `node` stands for through the imports, if any."""
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return None
-        base = self.bindings.get(node.id)
-        if base is None:
-            return None
-        parts.append(base)
-        return ".".join(reversed(parts))
-
-    def shadowed(self, name: str, stack: tuple[_Function, ...]) -> bool:
-        """Whether `name` may be something else than its import where `stack` runs."""
-        return name in self._module_stores or any(name in f.stores for f in stack)
-
-
-def _bound(stmt: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
-    """Yield ``(local name, what it is bound to)`` for each name `stmt` binds."""
-    if isinstance(stmt, ast.Import):
-        for alias in stmt.names:
-            if alias.asname:
-                yield alias.asname, alias.name
-            else:
-                root = alias.name.partition(".")[0]
-                yield root, root
-        return
-    module = "." * stmt.level + (stmt.module or "")
-    for alias in stmt.names:
-        yield alias.asname or alias.name, f"{module}.{alias.name}" if alias.name != "*" else module
-        if alias.name == "*":
-            return
+        self.name = function.name
+        self.declared = declared
+        self.context_param = param if param in function.params else None
+        self.takes_context = (
+            declared or self.context_param is not None or bool(function.params & CONTEXT_PARAMS)
+        )
 
 
 def _param_option(call: ast.Call, param: str) -> str:
@@ -402,12 +349,6 @@ def dotted(node: ast.expr) -> str:
     return "..."
 
 
-def _root(node: ast.expr) -> str:
-    while isinstance(node, ast.Attribute):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else ""
-
-
 def _argument(call: ast.Call, keyword: str, position: int | None) -> ast.expr | None | bool:
     """Return what `call` passes as `keyword`.
 
@@ -431,63 +372,153 @@ def _passes(value: ast.expr | bool | None) -> bool:
     return value is True or (isinstance(value, ast.expr) and not _is_none(value))
 
 
-def analyze(module: Module) -> list[Hit]:
-    """Return the rules' hits in `module`, noqa comments not applied yet."""
-    hits: list[Hit] = []
-    for call, stack in module.calls:
-        root = _root(call.func)
-        if not root or root not in module.bindings or module.shadowed(root, stack):
-            continue
-        name = module.qualname(call.func)
-        if name is not None and name.startswith((_MP, "concurrent")):
-            hit = _check(call, name, root, stack)
-            if hit is not None:
-                hits.append(hit)
-    return hits
+class _Rules:
+    """The rules, applied to the calls of one file."""
 
+    def __init__(self, names: Names) -> None:
+        self.names = names
+        self._views: dict[Function, _View] = {}
 
-def _check(call: ast.Call, name: str, root: str, stack: tuple[_Function, ...]) -> Hit | None:
-    shown = dotted(call.func)
-    if name in _PPE_NAMES:
-        return _check_executor(call, shown, root, stack)
-    head, _, last = name.rpartition(".")
-    if head == _MP and last in FACTORIES or name == "multiprocessing.context.Process":
+    def views(self, site: CallSite) -> list[_View]:
+        found: list[_View] = []
+        for function in site.functions:
+            view = self._views.get(function)
+            if view is None:
+                view = self._views[function] = _View(function, self.names)
+            found.append(view)
+        return found
+
+    def hit(self, site: CallSite) -> Hit | None:
+        """Return the hit on the call of `site`, if every import that can reach it gives one."""
+        if site.app:
+            return None
+        targets = self.names.qualnames(site.node.func)
+        if not targets:
+            return None
+        hits = [self.check(site, target) for target in sorted(targets)]
+        first = hits[0]
+        if first is None or any(h is None or h.code != first.code for h in hits):
+            return None
+        if len(hits) > 1:
+            first.drop_fix()
+        first.bindings = self.names.bindings(site.root)
+        return first
+
+    def check(self, site: CallSite, name: str) -> Hit | None:
+        if not name.startswith(("multiprocess", "concurrent", "billiard", "torch")):
+            return None
+        call, root = site.node, site.root
+        shown = dotted(call.func)
+        head, _, last = name.rpartition(".")
+        if name in _PPE_NAMES:
+            return self.executor(site, shown)
+        if head == _MP and last in FACTORIES or name == "multiprocessing.context.Process":
+            hit = _default_hit(call, shown, root, f"use mpcontext.{last}(...), which follows it")
+            hit.factory = last
+            self.pass_on(hit, site, "mp_context")
+            return hit
+        if head == _MP and last in ("RawValue", "RawArray"):
+            return _default_hit(
+                call, shown, root, f"make it from the caller's context: ctx.{last}(...)"
+            )
+        if name in _TAKES_CONTEXT:
+            return self.takes_context(site, shown, name)
+        if name == "multiprocessing.set_start_method":
+            return Hit(
+                "MPC001",
+                call,
+                f"{shown}() changes the start method of the whole application, "
+                "not just this library's",
+                "let the caller choose: take `*, mp_context: ContextParam = None` with "
+                "@mpcontext.accepts_context (an application's entry point may keep it: "
+                "`# noqa: MPC001`)",
+                root,
+            )
+        if name in _PROCESS_WIDE:
+            return _process_wide(call, shown, root, name)
+        if name == "multiprocessing.get_context":
+            return self.get_context(site, shown)
+        if name == "multiprocessing.get_start_method":
+            return _check_get_start_method(call, shown, root)
+        return None
+
+    def pass_on(self, hit: Hit, site: CallSite, keyword: str, *, wrap: bool = False) -> None:
+        """Let the fix pass the innermost function's context parameter as `keyword`."""
+        views = self.views(site)
+        hit.keyword = keyword
+        hit.wrap = wrap
+        hit.param = views[-1].context_param if views else None
+
+    def takes_context(self, site: CallSite, shown: str, name: str) -> Hit | None:
+        keyword, position, factory = _TAKES_CONTEXT[name]
+        call = site.node
+        value = _argument(call, keyword, position)
+        if _passes(value):
+            return None
         hit = _default_hit(
             call,
             shown,
-            root,
-            f"use mpcontext.{last}(...), which follows it (--fix)",
+            site.root,
+            f"pass a context: {keyword}=mpcontext.current_context() (the context in force) "
+            "or the caller's",
         )
-        hit.factory = last
+        hit.none_arg = value if isinstance(value, ast.expr) else None
+        simple = not any(isinstance(arg, ast.Starred) for arg in call.args)
+        fits = position is None or len(call.args) <= position
+        if factory is not None and hit.none_arg is None and simple and fits:
+            hit.factory = factory
+            hit.hint = f"use mpcontext.{factory}(...), which follows it"
+            self.pass_on(hit, site, "mp_context")
+        else:
+            self.pass_on(hit, site, keyword, wrap=True)
         return hit
-    if head == _MP and last in ("RawValue", "RawArray"):
-        return _default_hit(
-            call, shown, root, f"make it from the caller's context: ctx.{last}(...)"
-        )
-    if name in _TAKES_CONTEXT:
-        keyword, position = _TAKES_CONTEXT[name]
-        if _passes(_argument(call, keyword, position)):
+
+    def executor(self, site: CallSite, shown: str) -> Hit | None:
+        value = _argument(site.node, "mp_context", 1)
+        if _passes(value):
             return None
-        return _default_hit(call, shown, root, f"pass the caller's context: {keyword}=ctx")
-    if name == "multiprocessing.set_start_method":
-        return Hit(
-            "MPC001",
-            call,
-            f"{shown}() changes the start method of the whole application, "
-            "not just this library's",
-            "let the caller choose: take `mp_context: ContextParam = None` with "
-            "@mpcontext.accepts_context (an application's entry point may keep it: "
-            "`# noqa: MPC001`)",
-            root,
+        hit = Hit(
+            "MPC003",
+            site.node,
+            f"{shown}() without mp_context uses the global default context, not the caller's",
+            "pass mp_context=, or use mpcontext.ProcessPoolExecutor(...), which follows it",
+            site.root,
         )
-    if name == "multiprocessing.get_context":
-        return _check_get_context(call, shown, root, stack)
-    if name == "multiprocessing.get_start_method":
-        return _check_get_start_method(call, shown, root)
-    return None
+        hit.factory = "ProcessPoolExecutor"
+        hit.none_arg = value if isinstance(value, ast.expr) else None
+        self.pass_on(hit, site, "mp_context")
+        return hit
+
+    def get_context(self, site: CallSite, shown: str) -> Hit | None:
+        call = site.node
+        value = _argument(call, "method", 0)
+        if value is None or (isinstance(value, ast.expr) and _is_none(value)):
+            return Hit(
+                "MPC005",
+                call,
+                f"{shown}() without a method fixes the global start method of the whole "
+                "application",
+                "use mpcontext.current_context(), which fixes nothing",
+                site.root,
+            )
+        if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
+            return None
+        views = self.views(site)
+        if not views or any(view.takes_context for view in views):
+            return None
+        method = value.value
+        return Hit(
+            "MPC004",
+            call,
+            f"{shown}({method!r}) hard-codes a start method in {views[-1].name}(), which "
+            "neither takes a context nor declares a requirement",
+            f"take `*, mp_context: ContextParam = None`, or declare "
+            f"@mpcontext.accepts_context(requires=[{method!r}], reason=...)",
+            site.root,
+        )
 
 
-def _default_hit(call: ast.Call, shown: str, root: str, hint: str) -> Hit:
+def _default_hit(call: ast.Call, shown: str, root: ast.Name, hint: str) -> Hit:
     return Hit(
         "MPC002",
         call,
@@ -497,54 +528,36 @@ def _default_hit(call: ast.Call, shown: str, root: str, hint: str) -> Hit:
     )
 
 
-def _check_executor(
-    call: ast.Call, shown: str, root: str, stack: tuple[_Function, ...]
-) -> Hit | None:
-    value = _argument(call, "mp_context", 1)
-    if _passes(value):
-        return None
-    hit = Hit(
-        "MPC003",
-        call,
-        f"{shown}() without mp_context uses the global default context, not the caller's",
-        "pass mp_context=, or use mpcontext.ProcessPoolExecutor(...), which follows it (--fix)",
-        root,
-    )
-    hit.factory = "ProcessPoolExecutor"
-    hit.none_arg = value if isinstance(value, ast.expr) else None
-    hit.param = stack[-1].context_param if stack else None
-    return hit
-
-
-def _check_get_context(
-    call: ast.Call, shown: str, root: str, stack: tuple[_Function, ...]
-) -> Hit | None:
-    value = _argument(call, "method", 0)
-    if value is None or (isinstance(value, ast.expr) and _is_none(value)):
+def _process_wide(call: ast.Call, shown: str, root: ast.Name, name: str) -> Hit:
+    what = _PROCESS_WIDE[name]
+    if name.endswith(".set_start_method"):
+        shared = (
+            " (torch.multiprocessing's is multiprocessing's own)"
+            if name.startswith("torch.")
+            else ""
+        )
+        hint = (
+            "let the caller choose: take `*, mp_context: ContextParam = None` with "
+            "@mpcontext.accepts_context and start processes from it"
+        )
         return Hit(
-            "MPC005",
+            "MPC006",
             call,
-            f"{shown}() without a method fixes the global start method of the whole application",
-            "use mpcontext.current_context(), which fixes nothing",
+            f"{shown}() changes {what} of the whole application{shared}, not just this library's",
+            f"{hint} (an application's entry point may keep it: `# noqa: MPC006`)",
             root,
         )
-    if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
-        return None
-    if not stack or any(f.takes_context for f in stack):
-        return None
-    method = value.value
     return Hit(
-        "MPC004",
+        "MPC006",
         call,
-        f"{shown}({method!r}) hard-codes a start method in {stack[-1].name}(), which "
-        "neither takes a context nor declares a requirement",
-        f"take `mp_context: ContextParam = None`, or declare "
-        f"@mpcontext.accepts_context(requires=[{method!r}], reason=...)",
+        f"{shown}() changes {what} for the whole application, not just this library's",
+        "leave process-wide settings to the application (its entry point may keep it: "
+        "`# noqa: MPC006`)",
         root,
     )
 
 
-def _check_get_start_method(call: ast.Call, shown: str, root: str) -> Hit | None:
+def _check_get_start_method(call: ast.Call, shown: str, root: ast.Name) -> Hit | None:
     value = _argument(call, "allow_none", 0)
     if value is None or (isinstance(value, ast.Constant) and not value.value):
         return Hit(
@@ -556,6 +569,67 @@ def _check_get_start_method(call: ast.Call, shown: str, root: str) -> Hit | None
             root,
         )
     return None
+
+
+def analyze(names: Names) -> list[Hit]:
+    """Return the rules' hits on the calls of `names`, noqa comments not applied yet."""
+    rules = _Rules(names)
+    return [hit for hit in map(rules.hit, names.calls) if hit is not None]
+
+
+# -- sources -----------------------------------------------------------------
+
+# The modules the rules look at are bound by an import naming them: after
+# `import`, `from`, a comma, an opening parenthesis or a dot (`torch.`), with
+# blanks, line continuations and comments in between.
+_BOUND = (
+    r"(?:\bimport|\bfrom|[,(.])"
+    r"(?:[ \t\f\\\r\n]|#[^\r\n]*(?=[\r\n]))*"  # a comment runs to its line's end
+    r"\b(?:multiprocess(?:ing)?|concurrent|billiard)\b"
+)
+_BOUND_BYTES = re.compile(_BOUND.encode())
+_BOUND_TEXT = re.compile(_BOUND)
+_NEEDLES = (b"multiprocess", b"concurrent", b"billiard")
+_COOKIE = re.compile(rb"^[ \t\f]*#[^\r\n]*?coding[:=]", re.MULTILINE)
+
+
+def may_bind(data: bytes) -> bool:
+    """Whether the source `data` may import a module the rules look at.
+
+    A file for which this is false cannot produce a finding: every finding
+    is on a call through a name that an import of one of those modules
+    binds, and the import names the module. It is decided on the bytes when
+    they are the text Python reads (ASCII without an encoding cookie), else
+    on the decoded text, with identifiers compared as Python does (NFKC).
+    A file that cannot be decoded may bind anything (parsing will say).
+    """
+    if any(needle in data for needle in _NEEDLES) and _BOUND_BYTES.search(data):
+        return True
+    if data.isascii() and _COOKIE.search(data, 0, _second_line_end(data)) is None:
+        return False
+    try:
+        text, _ = decode(data)
+    except (SyntaxError, LookupError, ValueError):  # UnicodeDecodeError is a ValueError
+        return True
+    return may_bind_text(text)
+
+
+def _second_line_end(data: bytes) -> int:
+    end = -1
+    for _ in range(2):
+        end = data.find(b"\n", end + 1)
+        if end < 0:
+            return len(data)
+    return end
+
+
+def may_bind_text(text: str) -> bool:
+    """Whether the source `text` may import a module the rules look at (see ``may_bind``)."""
+    if not text.isascii():
+        import unicodedata
+
+        text = unicodedata.normalize("NFKC", text)
+    return _BOUND_TEXT.search(text) is not None
 
 
 def parse(source: bytes | str, path: str = "<unknown>") -> ast.Module:
@@ -631,33 +705,40 @@ def expand_codes(spec: Iterable[str]) -> frozenset[str]:
 
 
 def findings(
-    module: Module,
+    names: Names,
     lines: Sequence[str],
     path: str,
     enabled: Iterable[str] = RULES,
     *,
     noqa: bool = True,
+    fix_mark: str = FIX_MARK,
 ) -> list[tuple[Finding, Hit]]:
-    """Return the findings of a walked `module`, with their hits.
+    """Return the findings in the file of `names`, with their hits.
 
     Only the `enabled` codes, and, when `noqa` is true, not those a
-    ``# noqa`` comment silences.
+    ``# noqa`` comment silences. The hint of a fixable finding ends with
+    `fix_mark`.
     """
     enabled = frozenset(enabled)
     found: list[tuple[Finding, Hit]] = []
-    for hit in analyze(module):
-        line = lines[hit.node.lineno - 1]
+    for hit in analyze(names):
+        node = hit.node
+        line = lines[node.lineno - 1]
         if hit.code not in enabled or (noqa and silenced(hit.code, line)):
             continue
-        column = char_column(line, hit.node.col_offset)
+        end_line = node.end_lineno or node.lineno
+        end_column = char_column(lines[end_line - 1], node.end_col_offset or 0)
+        fixable = hit.fixable
         finding = Finding(
             path,
-            hit.node.lineno,
-            column,
+            node.lineno,
+            char_column(line, node.col_offset),
             hit.code,
             hit.message,
-            hit.hint,
-            fixable=hit.factory is not None,
+            hit.hint + fix_mark if fixable else hit.hint,
+            fixable=fixable,
+            end_line=end_line,
+            end_column=end_column,
         )
         found.append((finding, hit))
     found.sort(key=lambda pair: (pair[0].line, pair[0].column, pair[0].code))
@@ -679,13 +760,13 @@ def syntax_finding(path: str, error: Exception) -> Finding:
     )
 
 
-def walked(tree: ast.Module) -> Module | None:
-    """Return the walked `tree`, or ``None`` when no import reaches the modules linted."""
-    module = Module(tree)
-    if not module.relevant:
-        return None
-    module.walk()
-    return module
+def walked(tree: ast.Module, text: str | None = None) -> Names | None:
+    """Return the names of `tree` bound, ``None`` when no import reaches the modules linted.
+
+    `text`, the source, lets binding skip the statements that mention no
+    imported name.
+    """
+    return bind_names(tree, text, STAR_NAMES)
 
 
 def lint_source(data: bytes, path: str, enabled: Iterable[str] = RULES) -> list[Finding]:
@@ -701,18 +782,18 @@ def lint_source(data: bytes, path: str, enabled: Iterable[str] = RULES) -> list[
         The codes to report; ``MPC000`` included when a syntax error should
         be reported.
     """
+    if not may_bind(data):
+        return []
     enabled = frozenset(enabled)
     try:
         tree = parse(data, path)
     except (SyntaxError, ValueError) as error:
         return [syntax_finding(path, error)] if "MPC000" in enabled else []
-    if b"multiprocessing" not in data and b"concurrent" not in data:
-        return []
-    module = walked(tree)
-    if module is None:
-        return []
     text, _ = decode(data)
-    return [finding for finding, _ in findings(module, split_lines(text), path, enabled)]
+    names = walked(tree, text)
+    if names is None:
+        return []
+    return [finding for finding, _ in findings(names, split_lines(text), path, enabled)]
 
 
 def lint_file(path: str, enabled: Iterable[str] = RULES) -> list[Finding]:
@@ -723,49 +804,3 @@ def lint_file(path: str, enabled: Iterable[str] = RULES) -> list[Finding]:
     except OSError as error:
         return [Finding(path, 1, 1, "MPC000", f"the file cannot be read: {error.strerror}", "")]
     return lint_source(data, path, enabled)
-
-
-def excluded(path: str, patterns: Sequence[str]) -> bool:
-    """Whether `path` matches one of the ``--exclude`` globs (its name, or the whole path)."""
-    if not patterns:
-        return False
-    candidates = (
-        os.path.basename(os.path.normpath(path)),
-        os.path.normpath(path),
-        os.path.abspath(path),
-    )
-    return any(fnmatch.fnmatch(c, p) for p in patterns for c in candidates)
-
-
-def iter_python_files(paths: Iterable[str], exclude: Sequence[str] = ()) -> Iterator[str]:
-    """Yield the files to lint under `paths`, in a stable order.
-
-    A file given by name is linted whatever its suffix. Directories are
-    walked for ``*.py`` files, skipping version control directories, caches,
-    ``node_modules`` and virtual environments (any directory holding a
-    ``pyvenv.cfg``), and whatever matches an ``--exclude`` glob.
-    """
-    for path in paths:
-        if excluded(path, exclude):
-            continue
-        if os.path.isdir(path):
-            yield from _walk(path, exclude)
-        else:
-            yield path
-
-
-def _walk(directory: str, exclude: Sequence[str]) -> Iterator[str]:
-    try:
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        if excluded(entry.path, exclude):
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            if entry.name not in _SKIP_DIRS and not os.path.exists(
-                os.path.join(entry.path, "pyvenv.cfg")
-            ):
-                yield from _walk(entry.path, exclude)
-        elif entry.name.endswith(".py") and entry.is_file():
-            yield entry.path

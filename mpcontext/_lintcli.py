@@ -1,22 +1,23 @@
-"""``python -m mpcontext lint``: options, output and exit status.
+"""``python -m mpcontext lint``: options, configuration, output and exit status.
 
-The rules live in ``_lint``, the fixes in ``_fix``; this module only reads
-the command line, walks the paths and reports.
+The rules live in ``_lint``, the fixes in ``_fix``, configuration and the
+walking of paths in ``_lintfiles``, the output formats in ``_lintformats``;
+this module reads the command line and ties them together.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 
-from ._lint import RULES, Finding, decode, expand_codes, iter_python_files, lint_file
+from ._lint import RULES, Finding, decode, lint_source
+from ._lintfiles import ConfigError, Files, Options
+from ._lintformats import FORMATS, report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from typing import TextIO
 
 __all__ = ["add_lint_parser", "run_lint"]
 
@@ -25,11 +26,23 @@ _EPILOG = (
     + "\n".join(f"  {code}  {text}" for code, text in RULES.items())
     + """
 
-A finding is silenced by `# noqa` or `# noqa: MPC002[,MPC003]` on its line.
+A finding is silenced by `# noqa` or `# noqa: MPC002[,MPC003]` on its line;
+code under `if __name__ == "__main__":` is the application's and is not
+checked.
+
+Configuration: the [tool.mpcontext.lint] table of the nearest pyproject.toml
+(found walking up from each file), with the keys select, ignore, exclude
+(lists) and per-file-ignores (a table of globs to lists of codes). Options
+given here are applied after it: --select and --ignore on top of it,
+--exclude and --per-file-ignores instead of its keys.
+
+Formats: text; json (a list of objects with the keys path, line, column
+(1-based), code, message, hint, fixable and fixed, true for what this run
+fixed with --fix or --diff); github (workflow annotations,
+::warning file=...,line=...,col=...::...); sarif (SARIF 2.1.0, for code
+scanning). With --diff the report goes to stderr, the diff to stdout.
+
 Exit status: 0 nothing to report, 1 findings (left), 2 usage error.
---format json prints a list of objects with the keys path, line, column
-(1-based), code, message, hint, fixable and fixed (true for what this run
-fixed, with --fix or --diff).
 """
 )
 
@@ -40,35 +53,43 @@ def add_lint_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
         "lint",
         help="find library code that ignores its caller's context",
         description="Find library code that ignores its caller's multiprocessing context "
-        "(rules MPC001-MPC005), and fix what has a safe fix.",
+        "(rules MPC001-MPC006), and fix what has a safe fix.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files and directories to lint")
     parser.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+        "--format", choices=FORMATS, default="text", help="output format (default: text)"
+    )
+    codes = "comma-separated; prefixes such as MPC00 work; repeatable"
+    parser.add_argument(
+        "--select", action="append", metavar="CODES", help=f"report only these codes ({codes})"
     )
     parser.add_argument(
-        "--select",
-        action="append",
-        default=[],
-        metavar="CODES",
-        help="report only these codes (comma-separated; prefixes such as MPC00 work)",
-    )
-    parser.add_argument(
-        "--ignore",
-        action="append",
-        default=[],
-        metavar="CODES",
-        help="do not report these codes (comma-separated)",
+        "--ignore", action="append", metavar="CODES", help=f"do not report these codes ({codes})"
     )
     parser.add_argument(
         "--exclude",
         action="append",
-        default=[],
         metavar="GLOB",
-        help="skip files and directories matching GLOB (by name or path; repeatable)",
+        help="skip files and directories matching GLOB (by name or path; repeatable; "
+        "replaces the configuration's exclude)",
     )
+    parser.add_argument(
+        "--per-file-ignores",
+        action="append",
+        metavar="PATTERN:CODES",
+        help="do not report CODES in files matching PATTERN (repeatable; replaces the "
+        "configuration's per-file-ignores)",
+    )
+    config = parser.add_mutually_exclusive_group()
+    config.add_argument(
+        "--config",
+        metavar="FILE",
+        help="read [tool.mpcontext.lint] from FILE for every path, not from the nearest "
+        "pyproject.toml",
+    )
+    config.add_argument("--isolated", action="store_true", help="read no configuration file")
     parser.add_argument(
         "--fix", action="store_true", help="rewrite files in place with the safe fixes"
     )
@@ -80,52 +101,67 @@ def add_lint_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     parser.set_defaults(lint_parser=parser)
 
 
-def _enabled(args: argparse.Namespace) -> frozenset[str]:
-    # A file that could not be checked is always said, unless ignored.
-    selected = expand_codes(args.select) | {"MPC000"} if args.select else frozenset(RULES)
-    return selected - expand_codes(args.ignore)
-
-
 def run_lint(args: argparse.Namespace) -> int:
     """Run ``lint`` with the parsed `args`; return the exit status."""
     parser: argparse.ArgumentParser = args.lint_parser
-    try:
-        enabled = _enabled(args)
-    except ValueError as error:
-        parser.error(str(error))
     missing = [path for path in args.paths if not os.path.exists(path)]
     if missing:
         parser.error(f"no such file or directory: {', '.join(map(repr, missing))}")
-    files = iter_python_files(args.paths, args.exclude)
+    if args.config is not None and not os.path.isfile(args.config):
+        parser.error(f"--config: no such file: {args.config!r}")
+    try:
+        files = Files(
+            Options(
+                select=args.select,
+                ignore=args.ignore,
+                exclude=args.exclude,
+                per_file_ignores=args.per_file_ignores,
+                isolated=args.isolated,
+                config=args.config,
+            )
+        )
+        # Configuration is read while walking: a bad file is a usage error
+        # before anything is reported or written.
+        walked = list(files.walk(args.paths))
+    except ConfigError as error:
+        parser.error(str(error))
     if args.diff or args.fix:
-        remaining, fixed = _fix_files(files, enabled, write=not args.diff)
+        remaining, fixed = _fix_files(walked, write=not args.diff)
     else:
-        remaining, fixed = [f for path in files for f in lint_file(path, enabled)], []
+        remaining, fixed = [f for path, codes in walked for f in _lint(path, codes)], []
     stream = sys.stderr if args.diff else sys.stdout
-    if args.format == "json":
-        every = sorted([*remaining, *fixed], key=lambda f: (f.path, f.line, f.column, f.code))
-        json.dump([f.to_json() for f in every], stream, indent=2)
-        stream.write("\n")
-    else:
-        _report_text(stream, remaining, fixed, fixing=args.fix or args.diff, diff=args.diff)
+    report(stream, args.format, remaining, fixed, fixing=args.fix or args.diff, diff=args.diff)
     return 1 if remaining else 0
 
 
+def _read(path: str) -> bytes | Finding:
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except OSError as error:
+        return Finding(path, 1, 1, "MPC000", f"the file cannot be read: {error.strerror}", "")
+
+
+def _lint(path: str, codes: frozenset[str]) -> list[Finding]:
+    data = _read(path)
+    if isinstance(data, Finding):
+        return [data] if "MPC000" in codes else []
+    return lint_source(data, path, codes)
+
+
 def _fix_files(
-    files: Iterable[str], enabled: frozenset[str], *, write: bool
+    files: Iterable[tuple[str, frozenset[str]]], *, write: bool
 ) -> tuple[list[Finding], list[Finding]]:
     from ._fix import fix_source
 
     remaining: list[Finding] = []
     fixed: list[Finding] = []
-    for path in files:
-        try:
-            with open(path, "rb") as file:
-                data = file.read()
-        except OSError:
-            remaining.extend(lint_file(path, enabled))
+    for path, codes in files:
+        data = _read(path)
+        if isinstance(data, Finding):
+            remaining.extend([data] if "MPC000" in codes else [])
             continue
-        result = fix_source(data, path, enabled)
+        result = fix_source(data, path, codes)
         fixed.extend(result.fixed)
         if result.source == data:
             remaining.extend(result.remaining)
@@ -152,35 +188,3 @@ def _diff(path: str, before: str, after: str) -> str:
             line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
         )
     return "".join(out)
-
-
-def _counts(findings: list[Finding]) -> str:
-    per_code: dict[str, int] = {}
-    for finding in findings:
-        per_code[finding.code] = per_code.get(finding.code, 0) + 1
-    return ", ".join(f"{code}: {count}" for code, count in sorted(per_code.items()))
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def _report_text(
-    stream: TextIO, remaining: list[Finding], fixed: list[Finding], *, fixing: bool, diff: bool
-) -> None:
-    for finding in remaining:
-        stream.write(f"{finding.path}:{finding.line}:{finding.column}: {finding.text}\n")
-    files = len({f.path for f in remaining})
-    if fixing:
-        verb = "Would fix" if diff else "Fixed"
-        detail = f" ({_counts(fixed)})" if fixed else ""
-        left = f"{_plural(len(remaining), 'finding')} left" + (
-            " (no safe fix)" if remaining else ""
-        )
-        stream.write(f"{verb} {_plural(len(fixed), 'finding')}{detail}; {left}.\n")
-    elif remaining:
-        fixable = sum(f.fixable for f in remaining)
-        stream.write(
-            f"Found {_plural(len(remaining), 'finding')} in {_plural(files, 'file')}"
-            f" ({fixable} fixable with --fix).\n"
-        )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import ast
 import difflib
+import importlib.util
 import json
 import multiprocessing
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -103,14 +105,14 @@ def test_fix_twice_changes_nothing(corpus: Path, capsys: pytest.CaptureFixture[s
     status, out, _ = run(["lint", "--fix", str(corpus)], capsys)
     assert snapshot(corpus) == once
     assert status == 1
-    assert out.splitlines()[-1] == "Fixed 0 findings; 17 findings left (no safe fix)."
+    assert out.splitlines()[-1] == "Fixed 0 findings; 20 findings left (no safe fix)."
 
 
 def test_fix_report_counts_per_rule(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(["lint", "--fix", str(corpus)], capsys)
     assert status == 1
     assert out.splitlines()[-1] == (
-        "Fixed 30 findings (MPC002: 22, MPC003: 8); 17 findings left (no safe fix)."
+        "Fixed 48 findings (MPC002: 40, MPC003: 8); 20 findings left (no safe fix)."
     )
 
 
@@ -139,17 +141,18 @@ def test_diff_touches_only_fixed_calls_and_imports(
         old, new = lines_of(before[name]), lines_of(after[name])
         allowed = allowed_lines(before[name], {line for line, *_, fix in found if fix})
         matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+        blank = {number for number, line in enumerate(old, 1) if not line.strip()}
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
                 continue
             touched = set(range(i1 + 1, i2 + 1))
-            assert touched <= allowed, (name, tag, old[i1:i2], new[j1:j2])
+            assert touched <= allowed | blank, (name, tag, old[i1:i2], new[j1:j2])
             for added in new[j1:j2]:
                 assert (
-                    added == "import mpcontext"
+                    added in ("import mpcontext", "")
                     or "mpcontext." in added
                     or "mp_context=" in added
-                    or added.startswith(("from ", "import "))
+                    or added.lstrip().startswith(("from ", "import "))
                 ), (name, added)
 
 
@@ -164,7 +167,7 @@ def test_diff_writes_nothing_and_matches_fix(
     assert {p.name: p.stat().st_mtime_ns for p in corpus.glob("*.py")} == mtimes
     assert (
         err.splitlines()[-1]
-        == "Would fix 30 findings (MPC002: 22, MPC003: 8); 17 findings left (no safe fix)."
+        == "Would fix 48 findings (MPC002: 40, MPC003: 8); 20 findings left (no safe fix)."
     )
     assert "MPC004" in err and "MPC002" in err
 
@@ -253,6 +256,7 @@ def test_crlf_kept() -> None:
     assert result.source == (
         b'"""A module with Windows line endings."""\r\n'
         b"from multiprocessing import Pipe\r\n"
+        b"\r\n"
         b"import mpcontext\r\n"
         b"\r\n"
         b"def f():\r\n"
@@ -265,7 +269,7 @@ def test_crlf_kept_through_the_command(tmp_path: Path, capsys: pytest.CaptureFix
     path.write_bytes(CRLF_SOURCE)
     main(["lint", "--fix", str(path)])
     data = path.read_bytes()
-    assert data.count(b"\r\n") == data.count(b"\n") == 6
+    assert data.count(b"\r\n") == data.count(b"\n") == 7
     assert b"import mpcontext\r\n" in data
 
 
@@ -323,17 +327,47 @@ def test_no_newline_marker_in_diff(tmp_path: Path, capsys: pytest.CaptureFixture
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        # After the docstring, __future__ imports and the first block of imports.
+        # A section of its own, after the standard library's.
         (
             '"""Doc."""\nfrom __future__ import annotations\n\nimport os\nimport multiprocessing\n\n'
             "X = multiprocessing.Queue()\n",
-            '"""Doc."""\nfrom __future__ import annotations\n\nimport os\n'
+            '"""Doc."""\nfrom __future__ import annotations\n\nimport os\n\n'
             "import mpcontext\n\nX = mpcontext.Queue()\n",
         ),
-        # No import at the top: before the first statement, after the comments.
+        # Into the third-party section, in order: before `import numpy`...
         (
-            "# Copyright\n\n@decorate\ndef f():\n    import multiprocessing\n    return multiprocessing.Queue()\n",
-            "# Copyright\n\nimport mpcontext\n@decorate\ndef f():\n    return mpcontext.Queue()\n",
+            "import multiprocessing\n\nimport attr\nimport numpy\nfrom yaml import load\n\n"
+            "X = multiprocessing.Queue()\n",
+            "import attr\nimport mpcontext\nimport numpy\nfrom yaml import load\n\n"
+            "X = mpcontext.Queue()\n",
+        ),
+        # ... `import x` before `from x import y`, and after the last of them.
+        (
+            "import os\nimport multiprocessing\n\nimport attr\nfrom numpy import array\n\n"
+            "X = multiprocessing.Queue()\n",
+            "import os\n\nimport attr\nimport mpcontext\nfrom numpy import array\n\n"
+            "X = mpcontext.Queue()\n",
+        ),
+        # Before relative imports (the local section).
+        (
+            "import multiprocessing\nimport os\n\nfrom . import util\n\nX = multiprocessing.Queue()\n",
+            "import os\n\nimport mpcontext\n\nfrom . import util\n\nX = mpcontext.Queue()\n",
+        ),
+        # The only import gives its place; its comments stay.
+        (
+            "# Copyright\n\nimport multiprocessing  # processes\n\n\ndef f():\n"
+            "    return multiprocessing.Queue()\n",
+            "# Copyright\n\nimport mpcontext  # processes\n\n\ndef f():\n"
+            "    return mpcontext.Queue()\n",
+        ),
+        # A function-local import stays local (and as lazy as it was).
+        (
+            "def f():\n    import multiprocessing\n    return multiprocessing.Queue()\n",
+            "def f():\n    import mpcontext\n    return mpcontext.Queue()\n",
+        ),
+        (
+            "def f():\n    import os\n    import multiprocessing as mp\n\n    return mp.Queue(), os\n",
+            "def f():\n    import os\n\n    import mpcontext\n\n    return mpcontext.Queue(), os\n",
         ),
         # An existing import of mpcontext is used, under its alias.
         (
@@ -343,7 +377,7 @@ def test_no_newline_marker_in_diff(tmp_path: Path, capsys: pytest.CaptureFixture
         # Not between two statements sharing a line.
         (
             "import os\nimport multiprocessing; Q = multiprocessing.Queue()\n",
-            "import os\nimport mpcontext\npass; Q = mpcontext.Queue()\n",
+            "import os\n\nimport mpcontext\npass; Q = mpcontext.Queue()\n",
         ),
     ],
 )
@@ -356,51 +390,52 @@ def test_import_placement(source: str, expected: str) -> None:
     [
         (
             "from multiprocessing import Queue, Pipe as P, Lock\nQueue(); Lock()\n",
-            "from multiprocessing import Pipe as P\nimport mpcontext\nmpcontext.Queue(); mpcontext.Lock()\n",
+            "from multiprocessing import Pipe as P\n\nimport mpcontext\nmpcontext.Queue(); mpcontext.Lock()\n",
         ),
         (
             "from multiprocessing import (\n    Queue,  # queues\n    Pipe,\n    Lock\n)\nQueue(); Lock()\n",
-            "from multiprocessing import (\n    Pipe,\n)\nimport mpcontext\nmpcontext.Queue(); mpcontext.Lock()\n",
+            "from multiprocessing import (\n    Pipe,\n)\n\nimport mpcontext\nmpcontext.Queue(); mpcontext.Lock()\n",
         ),
         (
             "from multiprocessing import (Queue,\n    Pipe)\nQueue()\n",
-            "from multiprocessing import Pipe\nimport mpcontext\nmpcontext.Queue()\n",
+            "from multiprocessing import Pipe\n\nimport mpcontext\nmpcontext.Queue()\n",
         ),
         (
             "from multiprocessing import Queue  # noqa: F401\nQueue()\n",
-            "from multiprocessing import Queue  # noqa: F401\nimport mpcontext\nmpcontext.Queue()\n",
+            "from multiprocessing import Queue  # noqa: F401\n\nimport mpcontext\nmpcontext.Queue()\n",
         ),
         (
             "from multiprocessing import Queue\n__all__ = ['Queue']\nQueue()\n",
-            "from multiprocessing import Queue\nimport mpcontext\n__all__ = ['Queue']\nmpcontext.Queue()\n",
+            "from multiprocessing import Queue\n\nimport mpcontext\n__all__ = ['Queue']\nmpcontext.Queue()\n",
         ),
         (
             'from multiprocessing import Queue\ndef f(q: "Queue[int]"):\n    return Queue()\n',
-            'from multiprocessing import Queue\nimport mpcontext\ndef f(q: "Queue[int]"):\n    return mpcontext.Queue()\n',
+            'from multiprocessing import Queue\n\nimport mpcontext\ndef f(q: "Queue[int]"):\n    return mpcontext.Queue()\n',
         ),
         (
             '"""Queue is documented here."""\nfrom multiprocessing import Queue\nQueue()\n',
             '"""Queue is documented here."""\nimport mpcontext\nmpcontext.Queue()\n',
         ),
+        # A nested import whose every name moves is rewritten where it stands.
         (
             "def f():\n    from multiprocessing import Queue\n    return Queue()\n",
-            "import mpcontext\ndef f():\n    return mpcontext.Queue()\n",
+            "def f():\n    from mpcontext import Queue\n    return Queue()\n",
         ),
         (
             "try:\n    from multiprocessing import Queue\nexcept ImportError:\n    raise\nQueue()\n",
-            "import mpcontext\ntry:\n    pass\nexcept ImportError:\n    raise\nmpcontext.Queue()\n",
+            "try:\n    from mpcontext import Queue\nexcept ImportError:\n    raise\nQueue()\n",
         ),
         (
             "import os; from multiprocessing import Queue\nQueue()\n",
-            "import os; pass\nimport mpcontext\nmpcontext.Queue()\n",
+            "import os; pass\n\nimport mpcontext\nmpcontext.Queue()\n",
         ),
         (
             "import concurrent.futures as cf, os\ncf.ProcessPoolExecutor()\n",
-            "import os\nimport mpcontext\nmpcontext.ProcessPoolExecutor()\n",
+            "import os\n\nimport mpcontext\nmpcontext.ProcessPoolExecutor()\n",
         ),
         (
             "import multiprocessing\nfrom multiprocessing import Pipe\nmultiprocessing.Queue()\n",
-            "from multiprocessing import Pipe\nimport mpcontext\nmpcontext.Queue()\n",
+            "from multiprocessing import Pipe\n\nimport mpcontext\nmpcontext.Queue()\n",
         ),
     ],
 )
@@ -447,15 +482,23 @@ def test_executor_in_a_nested_function_uses_the_innermost() -> None:
 
 def test_what_has_no_safe_fix_is_left(capsys: pytest.CaptureFixture[str]) -> None:
     source = (
-        "import multiprocessing\nimport multiprocessing.pool\n"
+        "import multiprocessing\nimport torch.multiprocessing\n"
         "def f():\n    multiprocessing.set_start_method('spawn')\n"
-        "    return multiprocessing.RawValue('i', 1), multiprocessing.pool.Pool(2), "
+        "    torch.multiprocessing.set_start_method('spawn')\n"
+        "    return multiprocessing.RawValue('i', 1), multiprocessing.RawArray('i', 2), "
         "multiprocessing.get_context('fork'), multiprocessing.get_start_method()\n"
     )
     result = fix_source(source.encode(), "x.py")
     assert result.source == source.encode()
     assert result.fixed == []
-    assert [f.code for f in result.remaining] == ["MPC001", "MPC002", "MPC002", "MPC004", "MPC005"]
+    assert [f.code for f in result.remaining] == [
+        "MPC001",
+        "MPC006",
+        "MPC002",
+        "MPC002",
+        "MPC004",
+        "MPC005",
+    ]
 
 
 def test_fixed_source_lints_clean_for_fixable_rules() -> None:
@@ -486,3 +529,260 @@ def test_fixed_code_runs_under_spawn(
         assert multiprocessing.get_start_method(allow_none=True) == fixed_before
     finally:
         sys.modules.pop("fixed_module_under_test", None)
+
+
+# -- issue 17: imports edited where they stand, isort kept happy, linear ------
+
+
+def test_remaining_findings_are_where_a_fresh_lint_finds_them(corpus: Path) -> None:
+    # fix_source places what is left without linting the fixed text again.
+    for path in sorted(corpus.glob("*.py")):
+        result = fix_source(path.read_bytes(), str(path))
+        again = lint_source(result.source, str(path))
+        where = [(f.line, f.column, f.end_line, f.end_column, f.code, f.text) for f in again]
+        assert [
+            (f.line, f.column, f.end_line, f.end_column, f.code, f.text) for f in result.remaining
+        ] == where, path.name
+
+
+TQDM = (
+    "def TRLock(*args, **kwargs):\n"
+    "    from threading import RLock\n"
+    "    return RLock(*args, **kwargs)\n"
+    "\n"
+    "class TqdmDefaultWriteLock:\n"
+    "    @classmethod\n"
+    "    def create_mp_lock(cls):\n"
+    "        from multiprocessing import RLock\n"
+    "        cls.mp_lock = RLock()\n"
+)
+
+
+def test_a_local_import_becomes_mpcontext_where_it_stands() -> None:
+    assert fixed(TQDM) == TQDM.replace(
+        "from multiprocessing import RLock", "from mpcontext import RLock"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # Every name of the import moves: the import is rewritten, calls stay.
+        (
+            "def f():\n    from multiprocessing import (\n        Queue as Q,  # q\n"
+            "        Lock,\n    )\n    return Q(), Lock()\n",
+            "def f():\n    from mpcontext import (\n        Queue as Q,  # q\n"
+            "        Lock,\n    )\n    return Q(), Lock()\n",
+        ),
+        (
+            "try:\n    from concurrent.futures import ProcessPoolExecutor\nexcept ImportError:\n"
+            "    raise\n\ndef f(*, mp_context=None):\n    return ProcessPoolExecutor()\n",
+            "try:\n    from mpcontext import ProcessPoolExecutor\nexcept ImportError:\n"
+            "    raise\n\ndef f(*, mp_context=None):\n"
+            "    return ProcessPoolExecutor(mp_context=mp_context)\n",
+        ),
+        # Not every name moves: mpcontext is imported in the same function.
+        (
+            "def f():\n    from multiprocessing import Queue, cpu_count\n"
+            "    return Queue(cpu_count())\n",
+            "def f():\n    from multiprocessing import cpu_count\n\n    import mpcontext\n"
+            "    return mpcontext.Queue(cpu_count())\n",
+        ),
+        (
+            "def f():\n    import multiprocessing as mp\n    return mp.Queue(mp.cpu_count())\n",
+            "def f():\n    import multiprocessing as mp\n\n    import mpcontext\n"
+            "    return mpcontext.Queue(mp.cpu_count())\n",
+        ),
+        # A module-level mpcontext is used as it is.
+        (
+            "import mpcontext\n\ndef f():\n    import multiprocessing as mp\n    return mp.Queue()\n",
+            "import mpcontext\n\ndef f():\n    return mpcontext.Queue()\n",
+        ),
+    ],
+)
+def test_nested_imports_stay_nested(source: str, expected: str) -> None:
+    assert fixed(source) == expected
+    assert fixed(expected) == expected
+
+
+def test_lazy_imports_stay_lazy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    module = tmp_path / "lazy_library.py"
+    module.write_text(
+        "def make():\n    import multiprocessing as mp\n\n    return mp.Queue(), mp.cpu_count()\n"
+    )
+    assert main(["lint", "--fix", "--isolated", str(module)]) == 0
+    probe = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "import lazy_library\n"
+        "print(sorted({'mpcontext', 'multiprocessing'} & set(sys.modules)))\n"
+        "queue, count = lazy_library.make()\n"
+        "print(type(queue).__module__, count > 0)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", probe], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["[]", "multiprocessing.queues True"]
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        ("SyncManager(authkey=key)", "SyncManager(authkey=key, ctx=mpcontext.current_context())"),
+        (
+            "SyncManager(None, key, 'pickle', None)",
+            "SyncManager(None, key, 'pickle', mpcontext.current_context())",
+        ),
+        ("SharedMemoryManager()", "SharedMemoryManager(ctx=mpcontext.current_context())"),
+    ],
+)
+def test_managers_get_the_context_in_force(call: str, expected: str) -> None:
+    head = "from multiprocessing.managers import SharedMemoryManager, SyncManager\n"
+    source = f"{head}\ndef f(key):\n    return {call}\n"
+    assert fixed(source) == f"{head}\nimport mpcontext\n\ndef f(key):\n    return {expected}\n"
+
+
+def test_managers_get_the_callers_context() -> None:
+    source = (
+        "import mpcontext\nfrom multiprocessing.managers import SyncManager\n\n"
+        "@mpcontext.accepts_context(param='ctx')\ndef f(key, *, ctx=None):\n"
+        "    return SyncManager(authkey=key)\n"
+    )
+    assert fixed(source) == source.replace(
+        "SyncManager(authkey=key)", "SyncManager(authkey=key, ctx=mpcontext.resolve_context(ctx))"
+    )
+
+
+def test_factories_get_the_callers_context() -> None:
+    source = (
+        "import multiprocessing as mp\n\ndef f(n, *, mp_context=None):\n"
+        "    return mp.Queue(n), mp.pool.Pool(n), mp.Process(target=print)\n"
+    )
+    assert fixed(source) == (
+        "import mpcontext\n\ndef f(n, *, mp_context=None):\n"
+        "    return mpcontext.Queue(n, mp_context=mp_context), "
+        "mpcontext.Pool(n, mp_context=mp_context), "
+        "mpcontext.Process(target=print, mp_context=mp_context)\n"
+    )
+
+
+def test_managers_fixed_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    module = tmp_path / "managers_library.py"
+    module.write_text(
+        "from multiprocessing.managers import SyncManager\n\n\n"
+        "def make():\n    return SyncManager(authkey=b'key')\n"
+    )
+    assert main(["lint", "--fix", "--isolated", str(module)]) == 0
+    namespace: dict[str, object] = {}
+    exec(compile(module.read_text(), str(module), "exec"), namespace)
+    with mpcontext.using("spawn"):
+        manager = namespace["make"]()  # type: ignore[operator]
+    assert manager._ctx.get_start_method() == "spawn"  # type: ignore[attr-defined]
+
+
+# Files clean under ruff's isort rules (I) before the fix, and after it.
+ISORT_CLEAN = {
+    "stdlib only": (
+        '"""Doc."""\n\nfrom __future__ import annotations\n\nimport multiprocessing as mp\nimport os\n\n\n'
+        "def f():\n    return mp.Queue(), os.sep\n"
+    ),
+    "third-party group": (
+        "import multiprocessing\nimport os\n\nimport attr\nimport numpy as np\nfrom yaml import load\n\n"
+        "X = multiprocessing.Queue()\n"
+    ),
+    "only third party after": (
+        "import os\n\nimport attr\nfrom numpy import array\n"
+        "from concurrent.futures import ProcessPoolExecutor\n\n\ndef f():\n"
+        "    return ProcessPoolExecutor(), os, attr, array\n"
+    ).replace(
+        "import os\n\nimport attr\nfrom numpy import array\nfrom concurrent.futures import ProcessPoolExecutor",
+        "import os\nfrom concurrent.futures import ProcessPoolExecutor\n\nimport attr\nfrom numpy import array",
+    ),
+    "local imports": (
+        "import multiprocessing\nimport sys\n\nfrom . import util\n\nQ = multiprocessing.Queue()\n"
+    ),
+    "group emptied": (
+        '"""Doc."""\n\nimport os\n\nimport numpy\n\nfrom multiprocessing import Queue\n\n\n'
+        "def f():\n    return Queue(), os, numpy\n"
+    ).replace(
+        "import os\n\nimport numpy\n\nfrom multiprocessing import Queue",
+        "import os\nfrom multiprocessing import Queue\n\nimport numpy",
+    ),
+    "nested": (
+        "def f():\n    import multiprocessing as mp\n    import os\n\n    return mp.Queue(), os\n"
+    ),
+    "nested partial": (
+        "def f():\n    from multiprocessing import Queue, cpu_count\n\n"
+        "    return Queue(cpu_count())\n"
+    ),
+    "tqdm": TQDM.replace("\nclass", "\n\nclass"),
+    "fixable module": (HERE / "fixable_module.py").read_text(),
+}
+
+
+def ruff_isort(path: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "I", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+        check=False,
+    )
+
+
+needs_ruff = pytest.mark.skipif(
+    importlib.util.find_spec("ruff") is None, reason="ruff is not installed ('.[test]' has it)"
+)
+
+
+@needs_ruff
+@pytest.mark.parametrize("name", sorted(ISORT_CLEAN))
+def test_isort_clean_stays_clean(name: str, tmp_path: Path) -> None:
+    path = tmp_path / "module.py"
+    path.write_text(ISORT_CLEAN[name])
+    before = ruff_isort(path, tmp_path)
+    assert before.returncode == 0, before.stdout
+    result = fix_source(path.read_bytes(), str(path))
+    assert result.fixed, "nothing to fix in this case"
+    path.write_bytes(result.source)
+    after = ruff_isort(path, tmp_path)
+    assert after.returncode == 0, f"{after.stdout}\n{path.read_text()}"
+
+
+@needs_ruff
+def test_first_party_stays_after_the_new_third_party_group(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "mylib"\n')
+    package = tmp_path / "mylib"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "util.py").write_text("")
+    module = package / "parallel.py"
+    module.write_text(
+        "import multiprocessing\nimport os\n\nfrom mylib import util\n\n\n"
+        "def f():\n    return multiprocessing.Queue(), os, util\n"
+    )
+    assert ruff_isort(module, tmp_path).returncode == 0
+    module.write_bytes(fix_source(module.read_bytes(), str(module)).source)
+    assert module.read_text().startswith(
+        "import os\n\nimport mpcontext\n\nfrom mylib import util\n"
+    )
+    after = ruff_isort(module, tmp_path)
+    assert after.returncode == 0, after.stdout
+
+
+def test_many_fixes_in_one_file() -> None:
+    # Edits are made in one pass; thousands of them leave nothing fixable.
+    unit = (
+        "def f{n}(*, mp_context=None):\n    with ProcessPoolExecutor() as pool:\n"
+        "        return mp.Queue(), Lock(), pool\n\n\n"
+    )
+    source = (
+        "import multiprocessing as mp\nfrom concurrent.futures import ProcessPoolExecutor\n"
+        "from multiprocessing import Lock\n\n\n" + "".join(unit.format(n=n) for n in range(2000))
+    )
+    result = fix_source(source.encode(), "x.py")
+    assert len(result.fixed) == 6000
+    assert lint_source(result.source, "x.py") == []
+    assert result.source.count(b"mp_context=mp_context") == 6000

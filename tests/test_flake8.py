@@ -13,7 +13,7 @@ import pytest
 from test_lint import CORPUS, EXPECTED
 
 from mpcontext._flake8 import Plugin
-from mpcontext._lint import RULES
+from mpcontext._lint import FIX_MARK, RULES
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("flake8") is None,
@@ -46,6 +46,15 @@ def lint(*args: str) -> list[dict[str, object]]:
     return found
 
 
+def flake8_hint(finding: dict[str, object]) -> str:
+    """The hint flake8 shows for a finding of ``lint --format json``."""
+    hint = str(finding["hint"])
+    if finding["fixable"]:
+        assert hint.endswith(FIX_MARK)
+        return hint.removesuffix(FIX_MARK) + " (python -m mpcontext lint --fix)"
+    return hint
+
+
 def test_same_findings_as_lint_on_the_corpus() -> None:
     by_flake8 = flake8(str(CORPUS))
     by_lint = lint(str(CORPUS))
@@ -61,7 +70,7 @@ def test_same_findings_as_lint_on_the_corpus() -> None:
             f["line"],
             f["column"],
             f["code"],
-            f"{f['message']}; {f['hint']}",
+            f"{f['message']}; {flake8_hint(f)}",
         )
         for f in by_lint
         if f["code"] != "MPC000"
@@ -71,6 +80,13 @@ def test_same_findings_as_lint_on_the_corpus() -> None:
     assert [
         (Path(f["path"]).name, f["code"], int(f["line"])) for f in by_flake8 if f["code"] == "E999"
     ] == [(Path(str(f["path"])).name, "E999", f["line"]) for f in by_lint if f["code"] == "MPC000"]
+
+
+def test_no_option_flake8_lacks() -> None:
+    # flake8 has no --fix: a fixable finding names the command that has one.
+    texts = [f["text"] for f in flake8(str(CORPUS / "aliases.py"))]
+    assert texts and all(text.endswith("(python -m mpcontext lint --fix)") for text in texts)
+    assert not any(" (--fix)" in text for text in texts)
 
 
 def test_flake8_applies_noqa_and_select() -> None:
