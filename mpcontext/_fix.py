@@ -149,7 +149,9 @@ class _Source:
         return b"".join(pieces)
 
 
-def fix_source(data: bytes, path: str, enabled: Iterable[str] = RULES) -> FixResult:
+def fix_source(
+    data: bytes, path: str, enabled: Iterable[str] = RULES, *, prefilter: bool = True
+) -> FixResult:
     """Fix what has a safe fix in the source `data` of the file `path`.
 
     Parameters
@@ -161,6 +163,8 @@ def fix_source(data: bytes, path: str, enabled: Iterable[str] = RULES) -> FixRes
         project tells first-party imports from third-party ones.
     enabled : iterable of str
         The codes to report and fix (``--select``/``--ignore``).
+    prefilter : bool
+        As for ``lint_source``: ``False`` for a file named by the user.
 
     Returns
     -------
@@ -169,7 +173,7 @@ def fix_source(data: bytes, path: str, enabled: Iterable[str] = RULES) -> FixRes
         that does not parse, or whose fix would not parse, is left as it is.
     """
     enabled = frozenset(enabled)
-    if not may_bind(data):
+    if prefilter and not may_bind(data):
         return FixResult(data, [], [])
     try:
         text, encoding = decode(data)

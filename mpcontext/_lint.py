@@ -63,8 +63,9 @@ RULES = {
 """Every code the linter reports, with what it means in one line."""
 
 RULE_HELP = {
-    "MPC000": "The file mentions a module the rules look at but does not parse (or cannot "
-    "be read), so it was not checked. Fix the syntax error; the other files are linted.",
+    "MPC000": "The file does not parse (or cannot be read), so it was not checked: a file "
+    "named on the command line, or one found in a folder that imports a module the rules "
+    "look at. Fix the syntax error; the other files are linted.",
     "MPC001": "multiprocessing.set_start_method() sets the start method of every process "
     "the application starts, not just the library's, and fails when the application has "
     "set it already. Let the caller choose: take `*, mp_context: ContextParam = None` "
@@ -769,7 +770,9 @@ def walked(tree: ast.Module, text: str | None = None) -> Names | None:
     return bind_names(tree, text, STAR_NAMES)
 
 
-def lint_source(data: bytes, path: str, enabled: Iterable[str] = RULES) -> list[Finding]:
+def lint_source(
+    data: bytes, path: str, enabled: Iterable[str] = RULES, *, prefilter: bool = True
+) -> list[Finding]:
     """Return the findings in the source `data` of the file `path`.
 
     Parameters
@@ -781,8 +784,12 @@ def lint_source(data: bytes, path: str, enabled: Iterable[str] = RULES) -> list[
     enabled : iterable of str
         The codes to report; ``MPC000`` included when a syntax error should
         be reported.
+    prefilter : bool
+        Skip, unparsed, a file that cannot hold a finding (``may_bind``): a
+        tree walked for files. ``False`` for a file named by the user, whose
+        syntax errors are reported whatever it imports.
     """
-    if not may_bind(data):
+    if prefilter and not may_bind(data):
         return []
     enabled = frozenset(enabled)
     try:
@@ -797,10 +804,10 @@ def lint_source(data: bytes, path: str, enabled: Iterable[str] = RULES) -> list[
 
 
 def lint_file(path: str, enabled: Iterable[str] = RULES) -> list[Finding]:
-    """Read and lint the file `path`; a file that cannot be read is an ``MPC000``."""
+    """Read and lint the file `path`; a file that cannot be read, or parsed, is an ``MPC000``."""
     try:
         with open(path, "rb") as file:
             data = file.read()
     except OSError as error:
         return [Finding(path, 1, 1, "MPC000", f"the file cannot be read: {error.strerror}", "")]
-    return lint_source(data, path, enabled)
+    return lint_source(data, path, enabled, prefilter=False)

@@ -125,10 +125,14 @@ def run_lint(args: argparse.Namespace) -> int:
         walked = list(files.walk(args.paths))
     except ConfigError as error:
         parser.error(str(error))
+    # A file named on the command line is parsed whatever it imports, so that
+    # its syntax errors are said; the pre-filter is for the trees walked.
+    named = {path for path in args.paths if not os.path.isdir(path)}
     if args.diff or args.fix:
-        remaining, fixed = _fix_files(walked, write=not args.diff)
+        remaining, fixed = _fix_files(walked, named, write=not args.diff)
     else:
-        remaining, fixed = [f for path, codes in walked for f in _lint(path, codes)], []
+        remaining = [f for path, codes in walked for f in _lint(path, codes, path not in named)]
+        fixed = []
     stream = sys.stderr if args.diff else sys.stdout
     report(stream, args.format, remaining, fixed, fixing=args.fix or args.diff, diff=args.diff)
     return 1 if remaining else 0
@@ -142,15 +146,15 @@ def _read(path: str) -> bytes | Finding:
         return Finding(path, 1, 1, "MPC000", f"the file cannot be read: {error.strerror}", "")
 
 
-def _lint(path: str, codes: frozenset[str]) -> list[Finding]:
+def _lint(path: str, codes: frozenset[str], prefilter: bool) -> list[Finding]:
     data = _read(path)
     if isinstance(data, Finding):
         return [data] if "MPC000" in codes else []
-    return lint_source(data, path, codes)
+    return lint_source(data, path, codes, prefilter=prefilter)
 
 
 def _fix_files(
-    files: Iterable[tuple[str, frozenset[str]]], *, write: bool
+    files: Iterable[tuple[str, frozenset[str]]], named: set[str], *, write: bool
 ) -> tuple[list[Finding], list[Finding]]:
     from ._fix import fix_source
 
@@ -161,7 +165,7 @@ def _fix_files(
         if isinstance(data, Finding):
             remaining.extend([data] if "MPC000" in codes else [])
             continue
-        result = fix_source(data, path, codes)
+        result = fix_source(data, path, codes, prefilter=path not in named)
         fixed.extend(result.fixed)
         if result.source == data:
             remaining.extend(result.remaining)

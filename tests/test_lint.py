@@ -303,6 +303,18 @@ def test_syntax_error_does_not_stop_the_run(
     ]
 
 
+@pytest.mark.parametrize("fixing", [[], ["--diff"]], ids=["lint", "diff"])
+def test_a_file_named_on_the_command_line_is_parsed_whatever_it_imports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fixing: list[str]
+) -> None:
+    unrelated = tmp_path / "unrelated.py"
+    unrelated.write_text("def f(:\n")
+    status = main(["lint", *fixing, "--format", "json", str(unrelated)])
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert '"code": "MPC000"' in (err if fixing else out)
+
+
 def test_invalid_escape_warnings_do_not_escape(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
