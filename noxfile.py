@@ -3,7 +3,10 @@
 ``nox`` runs the default sessions: ``tests`` and ``mypy`` on each version of
 ``PYTHONS``, and ``slow`` (the interpreter-mode and leak re-runs of the suite)
 on ``SLOW_PYTHONS``. ``nox -p 3.12`` runs one version; ``nox -s tests --
--x tests/test_resolve.py`` passes arguments on to pytest. ``.ci/run`` finds
+-x tests/test_resolve.py`` passes arguments on to pytest. ``nox -s peer``
+(not a default session: ``.ci/run`` runs it on its own, last) runs CPython's
+own process-pool and multiprocessing suites on the stdlib and on mpcontext,
+on ``PEER_PYTHONS``. ``.ci/run`` finds
 the interpreters (installing 3.14 and 3.15 with ``.ci/install-python.sh``),
 makes them visible to nox and names them; a supported version missing there
 fails CI. ``PYTHONS`` is the list of supported versions: ``.ci/run`` and
@@ -20,6 +23,13 @@ PYTHONS = ["3.10", "3.11", "3.12", "3.13", "3.14", "3.15"]
 # minutes each: on the oldest version and on 3.14, whose forkserver default is
 # what this project exists for.
 SLOW_PYTHONS = ["3.10", "3.14"]
+
+# CPython's own suites against mpcontext (tests/peer/run_peer.py): about 9
+# minutes a version, on the newest version before 3.14 and on 3.14, whose
+# forkserver default is what this project exists for. Their interpreters must
+# have the standard library's test package (pyenv's builds have it; for 3.14
+# and 3.15, .ci/install-python.sh installs libpython3.X-testsuite).
+PEER_PYTHONS = ["3.13", "3.14"]
 
 nox.options.sessions = ["tests", "mypy", "slow"]
 nox.options.reuse_venv = "no"
@@ -45,3 +55,16 @@ def mypy(session: nox.Session) -> None:
     """mypy --strict over mpcontext/ and tests/typing/, for this version."""
     session.install("-e", ".[test]")
     session.run("python", "-m", "mypy", "--python-version", str(session.python))
+
+
+@nox.session(python=PEER_PYTHONS)
+def peer(session: nox.Session) -> None:
+    """CPython's process-pool and multiprocessing tests: mpcontext must pass those the stdlib passes.
+
+    ``nox -s peer -p 3.14 -- --suite futures --method spawn`` runs one suite
+    under one start method; the records and logs go to the session's tmp
+    folder (``.nox/peer-3-14/tmp/peer``).
+    """
+    session.install("-e", ".")
+    output = f"{session.create_tmp()}/peer"
+    session.run("python", "tests/peer/run_peer.py", "--output", output, *session.posargs)

@@ -169,7 +169,7 @@ def _instance_problem(obj: object, label: str, journey: Journey, depth: int) -> 
     try:
         reduced = obj.__reduce_ex__(pickle.DEFAULT_PROTOCOL)
     except Exception as error:  # the reason it cannot be pickled
-        return Problem(label, obj, UNPICKLABLE, f"{type(error).__name__}: {error}")
+        return Problem(label, obj, UNPICKLABLE, f"{type(error).__name__}: {error}", raised=error)
     if not isinstance(reduced, tuple) or not reduced:
         return None
     rebuild: object = reduced[0]

@@ -155,7 +155,7 @@ def _locate(
     if isinstance(error, _Refusal):
         return error.problem.at(label, value)
     detail = f"{type(error).__name__}: {error}"
-    return Problem(label, value, UNPICKLABLE, detail)
+    return Problem(label, value, UNPICKLABLE, detail, raised=error)
 
 
 def _parts(label: str, value: object) -> Iterator[tuple[str, object]]:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from ._byref import main_problem
 from ._cheap import examine
 from ._env import ENV, PREFLIGHT_VAR
-from ._errors import ConfigurationError, PreflightError
+from ._errors import ConfigurationError, PreflightError, preflight_error
 from ._methods import describe_value, nearest, short_repr, start_method_of
 from ._problems import Journey, Problem, render
 from ._resolve import resolve_context
@@ -124,7 +124,9 @@ def check_picklable(
     PreflightError
         The call could not reach the child. The message says what (and
         where, such as ``args[0]`` or ``the target``), why under this start
-        method, and two ways to fix it. It is a ``pickle.PicklingError``.
+        method, and two ways to fix it. It is a ``pickle.PicklingError``;
+        when an object's own pickling raised, also an instance of that
+        error's class, caused by it.
 
         - Under ``spawn`` and ``forkserver``: a target, argument or class of
           an argument that cannot be found by import (typed in an
@@ -214,7 +216,7 @@ def _check(
         from ._full import full_problem  # only at the full level
 
         problem = full_problem(items, journey)
-    return None if problem is None else PreflightError(render(problem, journey))
+    return None if problem is None else preflight_error(render(problem, journey), problem.raised)
 
 
 def _positional(args: Iterable[object]) -> tuple[object, ...] | list[object]:

@@ -103,9 +103,11 @@ class Problem:
     culprit : object
         What cannot be found or pickled: `obj` itself, its class, or an object
         it refers to.
+    raised : BaseException or None
+        For ``UNPICKLABLE``, the error pickling it raised.
     """
 
-    __slots__ = ("label", "obj", "kind", "detail", "culprit")
+    __slots__ = ("label", "obj", "kind", "detail", "culprit", "raised")
 
     def __init__(
         self,
@@ -114,16 +116,18 @@ class Problem:
         kind: str,
         detail: str = "",
         culprit: object = None,
+        raised: BaseException | None = None,
     ) -> None:
         self.label = label
         self.obj = obj
         self.kind = kind
         self.detail = detail
         self.culprit = obj if culprit is None else culprit
+        self.raised = raised
 
     def at(self, label: str, obj: object) -> Problem:
         """Return the same problem found inside `obj`, passed as `label`."""
-        return Problem(label, obj, self.kind, self.detail, self.culprit)
+        return Problem(label, obj, self.kind, self.detail, self.culprit, self.raised)
 
     def __repr__(self) -> str:
         return f"Problem({self.label!r}, kind={self.kind!r}, culprit={self.culprit!r})"

@@ -343,11 +343,16 @@ def guarded_context(context: _C) -> _C:
     For pools, executors and managers, which start their processes with
     ``context.Process``. The copy is of the same class, so ``isinstance``
     and ``get_start_method()`` answer as for `context`. Processes made from
-    it are not checked by the pre-flight (the pool checks its tasks).
+    it are not checked by the pre-flight (the pool checks its tasks). A
+    context whose ``Process`` is no process class (a mock, a factory
+    function) is returned as it is: the stdlib's pools call whatever is there.
     """
+    process = getattr(context, "Process")
+    if not (isinstance(process, type) and issubclass(process, BaseProcess)):
+        return context
     copy: _C = object.__new__(type(context))
     copy.__dict__.update(vars(context))
-    copy.Process = process_class(Process, getattr(context, "Process"))  # type: ignore[attr-defined]
+    copy.Process = process_class(Process, process)  # type: ignore[attr-defined]
     return copy
 
 

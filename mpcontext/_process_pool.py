@@ -50,17 +50,19 @@ def executor_context(
 ) -> BaseContext:
     """Return the concrete context of a process pool executor given `mp_context`.
 
-    With `max_tasks_per_child` and no explicit choice, a ``fork`` default
-    gives way to ``spawn``, as in the stdlib (a forked worker cannot be
-    replaced safely); unless the function in force requires ``fork``: then
-    the stdlib's ``ValueError`` says why, rather than a method it refuses.
-    The context in force handed on (``passed_on``) is no explicit choice.
+    With `max_tasks_per_child` and no explicit choice, the workers are
+    spawned, as the stdlib's are whenever it is given no context, whatever
+    the default (a forked worker cannot be replaced safely); unless the
+    function in force does not allow ``spawn``: then its own method stays (a
+    ``fork`` one gets the stdlib's ``ValueError``, which says why, rather
+    than a method it refuses). The context in force handed on
+    (``passed_on``) is no explicit choice.
     """
     if mp_context is not None and not passed_on(mp_context):
         return concrete_context(context_from_value(mp_context, f"the mp_context argument of {where}"))
     context, explicit, _ = context_in_force()
     context = concrete_context(context)
-    if max_tasks_per_child is not None and not explicit and start_method_of(context) == "fork":
+    if max_tasks_per_child is not None and not explicit and start_method_of(context) != "spawn":
         requirement = SCOPE.get().requirement
         if requirement is None or requirement.allows("spawn"):
             return context_for_name("spawn")
@@ -92,8 +94,8 @@ class ProcessPoolExecutor(concurrent.futures.ProcessPoolExecutor):
         The context that starts the workers: a start method name, a context,
         or ``None`` for the context in force. With `max_tasks_per_child` and
         nothing chosen explicitly (no argument, ``using`` or
-        ``MPCONTEXT_START_METHOD``), a ``fork`` default gives way to
-        ``spawn``, as in the stdlib; an explicit ``fork`` is the stdlib's
+        ``MPCONTEXT_START_METHOD``), the workers are spawned whatever the
+        default, as in the stdlib; an explicit ``fork`` is the stdlib's
         ``ValueError``.
 
     Raises

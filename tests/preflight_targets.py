@@ -144,6 +144,23 @@ def make_local_reduced() -> object:
     return LocalReduced()
 
 
+class RefusesPickling:
+    """An importable class whose instances refuse to be pickled, with an error of their own."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise RuntimeError("cannot pickle")
+
+
+def make_local_refusing() -> object:
+    """An instance of a local class refusing to be pickled (as in CPython's ``test_map_unplicklable``)."""
+
+    class LocalRefusing:
+        def __reduce__(self) -> tuple[object, ...]:
+            raise RuntimeError("cannot pickle")
+
+    return LocalRefusing()
+
+
 class HoldsLock:
     """An instance of an importable class holding an unpicklable attribute."""
 

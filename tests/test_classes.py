@@ -13,6 +13,7 @@ import multiprocessing
 import pickle
 import sys
 import unittest
+import unittest.mock
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -245,6 +246,17 @@ def test_the_stdlib_signature_positionally(method: str) -> None:
     with mpcontext.ProcessPoolExecutor(*arguments) as executor:
         assert executor._mp_context.get_start_method() == method  # type: ignore[attr-defined]
         assert executor.submit(targets.double, 1).result(TIMEOUT) == 2
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_stand_in_for_the_context_s_process_class_is_used_as_it_is(method: str) -> None:
+    # CPython's test_force_shutdown_workers_not_started_yet mocks ctx.Process:
+    # the stdlib's pool calls whatever is there, and so must ours.
+    context = multiprocessing.get_context(method)
+    with unittest.mock.patch.object(context, "Process") as stand_in:
+        with mpcontext.ProcessPoolExecutor(1, context) as executor:
+            assert executor._mp_context.Process is stand_in  # type: ignore[attr-defined]
+        stand_in.assert_not_called()
 
 
 # -- lazily made ------------------------------------------------------------------------

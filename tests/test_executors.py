@@ -740,6 +740,31 @@ def test_max_tasks_per_child_without_a_choice_gives_spawn_for_a_fork_default() -
 
 
 @needs_max_tasks
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("default", METHODS)
+def test_max_tasks_per_child_without_a_choice_spawns_whatever_the_default(
+    default: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The stdlib's pool spawns whenever it is given no context, a forkserver
+    # default included (CPython's test_max_tasks_per_child_defaults_to_spawn_context).
+    monkeypatch.setattr(
+        multiprocessing.context._default_context, "_default_context", multiprocessing.get_context(default)
+    )
+    stdlib = ProcessPoolExecutor(1, max_tasks_per_child=1)
+    ours = mpcontext.ProcessPoolExecutor(1, max_tasks_per_child=1)
+    try:
+        assert stdlib._mp_context.get_start_method() == "spawn"  # type: ignore[attr-defined]
+        assert ours._mp_context.get_start_method() == "spawn"  # type: ignore[attr-defined]
+    finally:
+        stdlib.shutdown()
+        ours.shutdown()
+    with mpcontext.executor(1, max_tasks_per_child=1) as ex:
+        assert ex.submit(targets.current_method).result() == "spawn"
+        if default != "spawn":
+            assert "max_tasks_per_child" in mpcontext.explain_context()
+
+
+@needs_max_tasks
 @pytest.mark.skipif("fork" not in METHODS, reason="no fork start method here")
 def test_max_tasks_per_child_with_an_explicit_fork_is_the_stdlibs_error() -> None:
     block = mpcontext.executor(1, mp_context="fork", max_tasks_per_child=1)

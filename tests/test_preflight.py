@@ -401,6 +401,71 @@ def test_the_cheap_level_refuses_top_level_values_that_cannot_pickle() -> None:
     assert "cannot be pickled: TypeError: cannot pickle 'generator' object" in message
 
 
+# An object whose own pickling raises: the stdlib lets that error through
+# (pool.map raises it, a future holds it), so the refusal is that error too
+# and code catching it keeps working (CPython's test_map_unplicklable).
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("pool", [False, True], ids=["process", "pool"])
+def test_an_object_refusing_pickling_is_refused_with_its_own_error_too(method: str, pool: bool) -> None:
+    if method == "fork" and not pool:
+        pytest.skip("a forked Process pickles nothing")
+    cases: list[tuple[object, dict[str, Any], type[Exception]]] = [
+        (targets.make_local_refusing(), {}, RuntimeError),
+        ([targets.RefusesPickling()], {"full": True}, RuntimeError),
+        ((x for x in "ab"), {}, TypeError),
+    ]
+    for value, options, raised in cases:
+        with pytest.raises(mpcontext.PreflightError) as caught:
+            mpcontext.check_picklable(targets.work, (value,), context=method, pool=pool, **options)
+        error = caught.value
+        del caught
+        assert isinstance(error, raised)
+        assert isinstance(error.__cause__, raised)
+        assert str(error).startswith("args[0]")
+        assert type(error).__name__ == "PreflightError"
+        again = pickle.loads(pickle.dumps(error))
+        assert isinstance(again, mpcontext.PreflightError)
+        assert isinstance(again, raised)
+        assert str(again) == str(error)
+
+
+class _Picky(Exception):
+    def __init__(self, code: int, text: str) -> None:
+        super().__init__(code, text)
+
+
+class _RefusesPicky:
+    def __reduce__(self) -> tuple[object, ...]:
+        raise _Picky(1, "no")
+
+
+def test_an_error_that_cannot_be_made_from_a_message_is_the_cause() -> None:
+    with pytest.raises(mpcontext.PreflightError) as caught:
+        mpcontext.check_picklable(targets.work, (_RefusesPicky(),), context="spawn", full=True)
+    assert not isinstance(caught.value, _Picky)
+    assert isinstance(caught.value.__cause__, _Picky)
+    del caught
+
+
+@pytest.mark.usefixtures("mp_context")  # in force: the pool's context
+def test_pool_map_raises_the_error_of_an_object_refusing_pickling() -> None:
+    values = [targets.make_local_refusing()] * 3
+    with mpcontext.Pool(1) as pool:
+        with pytest.raises(RuntimeError, match="cannot pickle"):
+            pool.map(targets.double, values)
+        assert pool.map(targets.double, [1, 2]) == [2, 4]
+
+
+@pytest.mark.usefixtures("mp_context")
+def test_submit_raises_the_error_of_an_object_refusing_pickling() -> None:
+    with mpcontext.ProcessPoolExecutor(1) as executor:
+        with pytest.raises(RuntimeError, match="cannot pickle"):
+            executor.submit(targets.double, targets.make_local_refusing())
+        assert executor.submit(targets.double, 2).result() == 4
+
+
 def test_full_unpickles_nothing() -> None:
     targets.UNPICKLED.clear()
     values = [targets.Reduced("one"), {"two": targets.Reduced("two")}]
