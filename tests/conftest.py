@@ -50,16 +50,23 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         mpcontext.refresh_environment()
 
 
-_watchdog_stream = 2  # stderr, dup()ed by pytest_configure while pytest does not capture it
+# The real stderr, dup()ed by pytest_configure while pytest does not capture
+# it; None in a run inside a test's own (pytester, in process), which leaves
+# the watchdog to the outer run.
+_watchdog_stream: int | None = None
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Keep a descriptor of the real stderr for the watchdog: tests run with fd 2 captured."""
     global _watchdog_stream
+    import io
     import os
     import sys
 
-    _watchdog_stream = os.dup(sys.stderr.fileno())
+    try:
+        _watchdog_stream = os.dup(sys.stderr.fileno())
+    except (io.UnsupportedOperation, AttributeError, ValueError):  # captured: a nested run
+        _watchdog_stream = None
 
 
 # How long after its own timeout a test that pytest-timeout could not stop
@@ -76,6 +83,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     exit) would hang CI for its 90 minutes. The fault handler's watchdog
     makes that a failure in seconds.
     """
+    if _watchdog_stream is None:
+        return (yield)
     import faulthandler
 
     marker = item.get_closest_marker("timeout")
@@ -91,7 +100,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Give the collector back what ``pytest_collection_finish`` froze; close the watchdog's stream."""
     gc.unfreeze()
-    if _watchdog_stream != 2:
+    if _watchdog_stream is not None:
         import os
 
         os.close(_watchdog_stream)
