@@ -874,7 +874,9 @@ class _Walker:
                     self._expr(condition)
             if isinstance(node, ast.DictComp):
                 self._expr(node.key)
-                self._expr(node.value)
+                value: ast.expr | None = node.value  # None for {**d for d in ds} (3.15)
+                if value is not None:
+                    self._expr(value)
             else:
                 self._expr(node.elt)
 

@@ -624,3 +624,9 @@ def test_readme_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
             check=False,
         )
         assert (done.stdout + done.stderr).splitlines() == expected, command
+
+
+@pytest.mark.skipif(sys.version_info < (3, 15), reason="unpacking in comprehensions is 3.15's")
+def test_a_dict_comprehension_that_unpacks() -> None:
+    source = b"import multiprocessing\nmerged = {**d for d in [{1: multiprocessing.Queue()}]}\n"
+    assert [f.code for f in lint_source(source, "unpack.py")] == ["MPC002"]
