@@ -19,10 +19,10 @@ import nox
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13", "3.14", "3.15"]
 
-# The re-runs of the suite under -OO, -W error and -X dev, and the leak run, take
-# minutes each: on the oldest version and on 3.14, whose forkserver default is
-# what this project exists for.
-SLOW_PYTHONS = ["3.10", "3.14"]
+# The re-runs of the suite under -OO, -W error and -X dev, the leak run and the
+# consumer project (about 3 minutes a version): on the oldest version, and on
+# 3.14 and 3.15, whose forkserver default is what this project exists for.
+SLOW_PYTHONS = ["3.10", "3.14", "3.15"]
 
 # CPython's own suites against mpcontext (tests/peer/run_peer.py): about 9
 # minutes a version, on the newest version before 3.14 and on 3.14, whose

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import sys
 import threading
 import weakref
 from collections.abc import Callable
@@ -318,6 +319,11 @@ def _private() -> Registry:
     return Registry()
 
 
+# Under python -OO there are no docstrings to write a note into.
+needs_docstrings = pytest.mark.skipif(sys.flags.optimize >= 2, reason="no docstrings under -OO")
+
+
+@needs_docstrings
 def test_a_function_picking_its_own_start_method_says_so_and_which() -> None:
     def start_gpu_workers() -> None:
         """Start the GPU workers.
@@ -335,6 +341,7 @@ def test_a_function_picking_its_own_start_method_says_so_and_which() -> None:
     assert "It uses one of the ``'spawn'`` and ``'forkserver'`` start methods: CUDA." in doc
 
 
+@needs_docstrings
 def test_what_picks_its_own_start_method_without_requires_says_it_does_not_declare_it() -> None:
     def legacy() -> None:
         pass
@@ -349,6 +356,7 @@ def test_what_picks_its_own_start_method_without_requires_says_it_does_not_decla
     assert (Legacy.__doc__ or "").endswith("They do not declare which.")
 
 
+@needs_docstrings
 def test_note_for_a_parameter_of_a_function_or_a_constructor() -> None:
     def run(*, ctx: ContextParam = None) -> None:
         """Run."""
@@ -367,6 +375,7 @@ def test_note_for_a_parameter_of_a_function_or_a_constructor() -> None:
     )
 
 
+@needs_docstrings
 def test_the_note_is_written_once_and_not_by_default() -> None:
     def twice() -> None:
         """Twice."""
