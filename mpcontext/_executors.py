@@ -26,7 +26,7 @@ from ._methods import (
     start_method_of,
 )
 from ._mp_default import concrete_context
-from ._preflight import check_initializer, journey_of, preflight
+from ._preflight import check_start, journey_of, preflight
 from ._resolve import current_context, passed_on
 from ._scope import SCOPE, Scope, enter_block, leave_block
 
@@ -445,8 +445,7 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         try:
             _check_requirement(scope.requirement, injected, workers)
             if check is not None:
-                # Can its workers start at all (a main module read from stdin)?
-                error = check_initializer(None, (), journey_of(check.method, False))
+                error = check_start(check.method)  # can its workers start at all?
                 if error is not None:
                     raise error
             init = self._init(method if check is not None else None)
@@ -454,10 +453,12 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
             if owned:
                 inner.shutdown(wait=True)
             raise
-        if workers.stdlib_pool and getattr(inner, "_mpcontext", None) is None:
-            guard_pool(inner)  # mpcontext's own pools are guarded already
-        if check is not None and init is None and getattr(inner, "_mpcontext", None) is not None:
-            check = None  # mpcontext's own pool checks its tasks itself
+        # mpcontext's own pools are guarded already and check their tasks themselves.
+        own = getattr(inner, "_mpcontext", None) is not None
+        if workers.stdlib_pool and not own:
+            guard_pool(inner)
+        if check is not None and init is None and own:
+            check = None
         lent = LentExecutor(
             inner, owned=owned, check=check, init=init, chunks=workers.stdlib_pool
         )

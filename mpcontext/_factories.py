@@ -15,7 +15,7 @@ from multiprocessing.context import BaseContext
 
 from ._methods import context_from_value, describe_value, start_method_of
 from ._mp_default import concrete_context
-from ._preflight import check_initializer, journey_of
+from ._preflight import check_initializer, check_start, journey_of
 from ._process import guarded_context
 from ._resolve import current_context
 
@@ -145,8 +145,7 @@ def Manager(*, mp_context: ContextParam = None) -> SyncManager:  # noqa: N802
         ``forkserver`` server, under ``python - < script``).
     """
     context = _context(mp_context, "Manager")
-    # Its server process starts as any child does: it must be able to start at all.
-    error = check_initializer(None, (), journey_of(start_method_of(context), False))
+    error = check_start(start_method_of(context))  # its server process
     if error is not None:
         raise error
     return guarded_context(context).Manager()

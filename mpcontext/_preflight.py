@@ -35,6 +35,7 @@ __all__ = [
     "Journey",
     "check_initializer",
     "check_picklable",
+    "check_start",
     "first_items",
     "journey_of",
     "preflight",
@@ -321,6 +322,17 @@ def check_initializer(
     return preflight(
         target, seen_args(initargs), None, journey, labels=("the initializer", "initargs")
     )
+
+
+def check_start(method: str) -> PreflightError | None:
+    """Check that a child of `method` can start here at all, whatever it runs.
+
+    For what starts children with no target of the user's: a manager's
+    server process, the workers of a pool the application injected. Under
+    ``spawn`` and ``forkserver`` a child runs the main module again, which
+    it cannot when the main module was read from stdin.
+    """
+    return check_initializer(None, (), journey_of(method, False))
 
 
 def first_items(iterables: Iterable[object], star: bool = False) -> list[tuple[str, object]]:

@@ -33,7 +33,7 @@ import threading
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 
-from ._methods import context_from_value, short_repr, start_method_of
+from ._methods import context_from_value, methods_text, short_repr, start_method_of
 from ._mp_default import PREPARATION_FIXES_DEFAULT, concrete_context, preparing
 from ._preflight import journey_of, preflight
 from ._resolve import current_context
@@ -305,19 +305,23 @@ def forkserver_died(error: ConnectionError | EOFError) -> ConnectionError | EOFE
     """
     preload = _forkserver_preload()
     main = getattr(sys.modules.get("__main__"), "__file__", None)
-    names = [f"the main module ({main})" if name == "__main__" and main else short_repr(name) for name in preload]
-    imports = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    shown = [
+        f"the main module ({main})" if name == "__main__" and main else short_repr(name)
+        for name in preload
+    ]
+    imports = methods_text(shown, "and", "{}")
     fixes: list[str] = []
     if "__main__" in preload:
         fixes.append("guard the main module's top level with if __name__ == '__main__':")
     if any(name != "__main__" for name in preload):
         fixes.append("make the preloaded modules import without error")
     fixes.append("change multiprocessing.set_forkserver_preload(), or use another start method")
-    because = ", as a main module that starts processes at its top level does" if "__main__" in preload else ""
+    main_kills = ", as a main module that starts processes at its top level does"
     message = (
         f"the fork server died before it could start this process "
         f"({type(error).__name__}: {error}). Before it forks anything it imports "
-        f"{imports or 'what set_forkserver_preload() names'}; an error there kills it{because}. "
+        f"{imports or 'what set_forkserver_preload() names'}; an error there kills it"
+        f"{main_kills if '__main__' in preload else ''}. "
         f"Its traceback went to stderr. Fix: {', '.join(fixes)}."
     )
     if isinstance(error, OSError):
@@ -369,5 +373,7 @@ def guard_pool(pool: object) -> None:
     if not PREPARATION_FIXES_DEFAULT:
         return
     context = getattr(pool, "_mp_context", None)
-    if isinstance(context, BaseContext) and not issubclass(getattr(context, "Process", object), Process):
+    process = getattr(context, "Process", None)
+    guarded = isinstance(process, type) and issubclass(process, Process)
+    if isinstance(context, BaseContext) and not guarded:
         setattr(pool, "_mp_context", guarded_context(context))

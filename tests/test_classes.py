@@ -259,6 +259,16 @@ def test_a_stand_in_for_the_context_s_process_class_is_used_as_it_is(method: str
         stand_in.assert_not_called()
 
 
+@pytest.mark.parametrize("method", METHODS)
+def test_an_injected_pool_with_a_stand_in_process_class_is_lent_as_it_is(method: str) -> None:
+    context = multiprocessing.get_context(method)
+    with unittest.mock.patch.object(context, "Process") as stand_in:
+        with concurrent.futures.ProcessPoolExecutor(1, context) as pool:
+            with mpcontext.using(executor=pool), mpcontext.executor():
+                assert pool._mp_context.Process is stand_in  # type: ignore[attr-defined]
+        stand_in.assert_not_called()
+
+
 # -- lazily made ------------------------------------------------------------------------
 
 
