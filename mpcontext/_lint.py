@@ -42,6 +42,7 @@ __all__ = [
     "findings",
     "lint_file",
     "lint_source",
+    "read_source",
     "may_bind",
     "may_bind_text",
     "noqa_codes",
@@ -803,11 +804,21 @@ def lint_source(
     return [finding for finding, _ in findings(names, split_lines(text), path, enabled)]
 
 
-def lint_file(path: str, enabled: Iterable[str] = RULES) -> list[Finding]:
-    """Read and lint the file `path`; a file that cannot be read, or parsed, is an ``MPC000``."""
+def read_source(path: str) -> bytes | Finding:
+    """Return the content of the file `path`, or the ``MPC000`` saying it cannot be read."""
     try:
         with open(path, "rb") as file:
-            data = file.read()
+            return file.read()
     except OSError as error:
-        return [Finding(path, 1, 1, "MPC000", f"the file cannot be read: {error.strerror}", "")]
-    return lint_source(data, path, enabled, prefilter=False)
+        return Finding(path, 1, 1, "MPC000", f"the file cannot be read: {error.strerror}", "")
+
+
+def lint_file(
+    path: str, enabled: Iterable[str] = RULES, *, prefilter: bool = True
+) -> list[Finding]:
+    """Read and lint the file `path` (see ``lint_source``); one not readable is an ``MPC000``."""
+    enabled = frozenset(enabled)
+    data = read_source(path)
+    if isinstance(data, Finding):
+        return [data] if "MPC000" in enabled else []
+    return lint_source(data, path, enabled, prefilter=prefilter)

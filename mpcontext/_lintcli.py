@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 
-from ._lint import RULES, Finding, decode, lint_source
+from ._lint import RULES, Finding, decode, lint_file, read_source
 from ._lintfiles import ConfigError, Files, Options
 from ._lintformats import FORMATS, report
 
@@ -131,26 +131,15 @@ def run_lint(args: argparse.Namespace) -> int:
     if args.diff or args.fix:
         remaining, fixed = _fix_files(walked, named, write=not args.diff)
     else:
-        remaining = [f for path, codes in walked for f in _lint(path, codes, path not in named)]
+        remaining = [
+            finding
+            for path, codes in walked
+            for finding in lint_file(path, codes, prefilter=path not in named)
+        ]
         fixed = []
     stream = sys.stderr if args.diff else sys.stdout
     report(stream, args.format, remaining, fixed, fixing=args.fix or args.diff, diff=args.diff)
     return 1 if remaining else 0
-
-
-def _read(path: str) -> bytes | Finding:
-    try:
-        with open(path, "rb") as file:
-            return file.read()
-    except OSError as error:
-        return Finding(path, 1, 1, "MPC000", f"the file cannot be read: {error.strerror}", "")
-
-
-def _lint(path: str, codes: frozenset[str], prefilter: bool) -> list[Finding]:
-    data = _read(path)
-    if isinstance(data, Finding):
-        return [data] if "MPC000" in codes else []
-    return lint_source(data, path, codes, prefilter=prefilter)
 
 
 def _fix_files(
@@ -161,7 +150,7 @@ def _fix_files(
     remaining: list[Finding] = []
     fixed: list[Finding] = []
     for path, codes in files:
-        data = _read(path)
+        data = read_source(path)
         if isinstance(data, Finding):
             remaining.extend([data] if "MPC000" in codes else [])
             continue
