@@ -24,9 +24,9 @@ import sysconfig
 import time
 import warnings
 
-from mpcontext._fix import fix_source
-from mpcontext._lint import lint_file, lint_source
-from mpcontext._lintfiles import iter_python_files
+from mpcontext._lint.files import iter_python_files
+from mpcontext._lint.fix import fix_source
+from mpcontext._lint.rules import lint_file, lint_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -8,9 +8,8 @@ See the README for a tour.
 
 from __future__ import annotations
 
-from ._decorate import accepts_context
-from ._env import refresh_environment
-from ._errors import (
+from ._core.env import refresh_environment
+from ._core.errors import (
     BrokenPoolError,
     ConfigurationError,
     InvalidContextError,
@@ -18,8 +17,16 @@ from ._errors import (
     PreflightError,
     StartMethodError,
 )
-from ._executors import executor
-from ._factories import (
+from ._core.resolve import current_choice, current_context, explain_context, resolve_context
+from ._core.scope import carry, using
+from ._core.start_methods import available_start_methods
+from ._core.types import Choice, ContextParam, Requirement
+from ._declare.decorate import accepts_context
+from ._declare.field import ContextField
+from ._declare.registry import Registry, registry
+from ._executors.executor import executor
+from ._preflight.check import check_picklable
+from ._start.factories import (
     Array,
     Barrier,
     BoundedSemaphore,
@@ -35,20 +42,13 @@ from ._factories import (
     SimpleQueue,
     Value,
 )
-from ._field import ContextField
-from ._methods import available_start_methods
-from ._preflight import check_picklable
-from ._registry import Registry, registry
-from ._resolve import current_choice, current_context, explain_context, resolve_context
-from ._scope import carry, using
-from ._types import Choice, ContextParam, Requirement
 from ._version import __version__
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from ._process import Process
-    from ._process_pool import ProcessPoolExecutor
-    from ._types import StartMethod
+    from ._core.types import StartMethod
+    from ._start.process_pool_executor import ProcessPoolExecutor
+    from ._start.processes import Process
 
 __all__ = [
     "Array",
@@ -99,9 +99,9 @@ __all__ = [
 # ``typing`` (``StartMethod`` is a ``typing.Literal``) nor
 # ``concurrent.futures.process`` (``ProcessPoolExecutor`` subclasses its class).
 _LAZY = {
-    "Process": "._process",
-    "ProcessPoolExecutor": "._process_pool",
-    "StartMethod": "._types",
+    "Process": "._start.processes",
+    "ProcessPoolExecutor": "._start.process_pool_executor",
+    "StartMethod": "._core.types",
 }
 
 

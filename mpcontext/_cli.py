@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         "requirement, the registry report, a pre-flight catch and executor(). It changes "
         "no global state and leaves no process behind.",
     )
-    from ._lintcli import add_lint_parser
+    from ._lint.cli import add_lint_parser
     from ._report import add_report_parser
 
     add_report_parser(commands)
@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_report(args)
     if args.command == "lint":
-        from ._lintcli import run_lint
+        from ._lint.cli import run_lint
 
         return run_lint(args)
     raise AssertionError(f"unhandled command {args.command!r}")  # pragma: no cover

@@ -16,11 +16,11 @@ import os
 import sys
 
 from . import _demo_lib as lib
-from ._errors import MPContextError, PreflightError
-from ._methods import available_start_methods, start_method_of
-from ._mp_default import default_context
-from ._resolve import explain_context
-from ._scope import using
+from ._core.errors import MPContextError, PreflightError
+from ._core.mp_default import default_context
+from ._core.resolve import explain_context
+from ._core.scope import using
+from ._core.start_methods import available_start_methods, start_method_of
 from ._version import __version__
 
 TYPE_CHECKING = False
@@ -166,8 +166,8 @@ def _report() -> None:
 
 
 def _preflight() -> None:
-    from ._process import Process
-    from ._preflight import check_picklable
+    from ._preflight.check import check_picklable
+    from ._start.processes import Process
 
     _heading("7. The pre-flight check: caught in the parent, before the child dies")
     _say("mpcontext.Process(target=lambda: None, mp_context='spawn').start():")

@@ -45,7 +45,7 @@ import os
 import pkgutil
 import sys
 
-from ._registry import registry
+from ._declare.registry import registry
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterable, Sequence
     from types import ModuleType
 
-    from ._types import Requirement
+    from ._core.types import Requirement
 
 __all__ = [
     "FORMATS",

@@ -124,7 +124,17 @@ from multiprocessing.context import BaseContext
 
 import pytest
 
-from ._methods import (
+from ._core.mp_default import (
+    SavedDefault,
+    actual_context,
+    platform_default,
+    restore_platform_default,
+    set_actual_context,
+    simulate_platform_default,
+)
+from ._core.resolve import current_context
+from ._core.scope import SCOPE
+from ._core.start_methods import (
     ALL_START_METHODS,
     available_start_methods,
     available_text,
@@ -135,17 +145,7 @@ from ._methods import (
     start_method_of,
     unavailable_text,
 )
-from ._resolve import current_context
-from ._scope import SCOPE
-from ._mp_default import (
-    SavedDefault,
-    actual_context,
-    platform_default,
-    restore_platform_default,
-    set_actual_context,
-    simulate_platform_default,
-)
-from ._watch import Change, unwatch, watch
+from ._testing.global_watch import Change, unwatch, watch
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -33,12 +33,12 @@ def _attempt(call: Any) -> Any:
 
 def observe() -> dict[str, Any]:
     """Return what mpcontext does under the simulated default."""
-    import _children
-    import hardening_targets as targets
-
     import mpcontext
     from mpcontext import ContextField, ContextParam, accepts_context
-    from mpcontext._methods import start_method_of
+    from mpcontext._core.start_methods import start_method_of
+
+    import _children
+    import hardening_targets as targets
 
     def facts(context: ContextParam) -> list[str]:
         return [start_method_of(mpcontext.resolve_context(context)), mpcontext.explain_context()]

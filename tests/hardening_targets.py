@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import mpcontext
 from mpcontext import ContextParam
-from mpcontext._methods import start_method_of
+from mpcontext._core.start_methods import start_method_of
 
 
 def double(x: int) -> int:

@@ -24,8 +24,8 @@ from mpcontext import (
     explain_context,
     using,
 )
-from mpcontext._scope import SCOPE
-from mpcontext._types import Requirement
+from mpcontext._core.scope import SCOPE
+from mpcontext._core.types import Requirement
 
 from authorapi_targets import (
     DEFAULT,
@@ -465,7 +465,7 @@ def test_a_nested_requirement_falls_back_from_an_outer_fallback(
 
 @pytest.mark.usefixtures("fork_default")
 def test_no_method_of_requires_available_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    import mpcontext._registry as registry_module
+    import mpcontext._declare.registry as registry_module
 
     @accepts_context(requires=("forkserver",), reason="it needs a server")
     def server_only(*, mp_context: ContextParam = None) -> None: ...

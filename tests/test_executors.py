@@ -21,12 +21,13 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
-import executor_targets as targets
 import pytest
 
 import mpcontext
 from mpcontext import InvalidContextError, PreflightError, StartMethodError, using
-from mpcontext._scope import SCOPE
+from mpcontext._core.scope import SCOPE
+
+import executor_targets as targets
 
 METHODS = mpcontext.available_start_methods()
 ROOT = Path(mpcontext.__file__).resolve().parent.parent
@@ -48,7 +49,7 @@ def _clean(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def forget_initializers() -> None:
     """Forget which initializers ran in this process."""
     targets.INITIALIZED.clear()
-    lent = sys.modules.get("mpcontext._lent")
+    lent = sys.modules.get("mpcontext._executors.injected")
     if lent is not None:
         lent._initialized.clear()
 
@@ -692,7 +693,7 @@ def test_neither_dask_nor_loky_is_imported() -> None:
     imported = json.loads(done.stdout)
     optional = ("loky", "dask", "distributed", "joblib", "cloudpickle")
     assert [m for m in imported if m.split(".")[0] in optional] == []
-    assert "mpcontext._lent" in imported
+    assert "mpcontext._executors.injected" in imported
 
 
 def test_bare_import_does_not_import_the_executor_machinery() -> None:
@@ -707,8 +708,8 @@ def test_bare_import_does_not_import_the_executor_machinery() -> None:
         check=True,
     )  # fmt: skip
     imported = set(json.loads(done.stdout))
-    assert "mpcontext._executors" in imported
-    assert imported.isdisjoint({"mpcontext._lent", "concurrent.futures", "hashlib"})
+    assert "mpcontext._executors.executor" in imported
+    assert imported.isdisjoint({"mpcontext._executors.injected", "concurrent.futures", "hashlib"})
 
 
 # -- max_tasks_per_child ----------------------------------------------------------------

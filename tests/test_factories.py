@@ -20,11 +20,12 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-import _children
-import _leftovers
 import pytest
 
 import mpcontext
+
+import _children
+import _leftovers
 
 # A forked child sees this; a spawned one imports _children afresh.
 _children.MARK = "parent"
@@ -34,7 +35,7 @@ NOT_FORK = [m for m in METHODS if m != "fork"]
 HERE = Path(__file__).resolve().parent
 TIMEOUT = 30
 WAYS = ["name", "context", "using", "environment"]
-DEFAULT = mpcontext._resolve.default_context().get_start_method()
+DEFAULT = mpcontext._core.resolve.default_context().get_start_method()
 
 needs_314 = pytest.mark.skipif(sys.version_info < (3, 14), reason="Python 3.14's API")
 needs_max_tasks = pytest.mark.skipif(
@@ -75,7 +76,7 @@ def assert_started_by(report: dict[str, Any], method: str) -> None:
     """Assert that the child which wrote `report` was started by `method`."""
     assert report["start_method"] == method
     # The guarded subclass reached the child (by reference, for spawn).
-    assert report["class"].startswith("mpcontext._process.")
+    assert report["class"].startswith("mpcontext._start.processes.")
     # fork: a copy of this process; spawn: a fresh interpreter, our child;
     # forkserver: a fresh interpreter, child of the fork server.
     fresh = method != "fork"
@@ -654,7 +655,7 @@ def test_every_factory_leaves_the_global_start_method_unset(method: str) -> None
 def test_a_child_forked_during_a_start_does_not_inherit_it() -> None:
     # Another thread may be inside start() when the application forks: the
     # child has no such thread, and its own starts must still restore.
-    from mpcontext._mp_default import preparing
+    from mpcontext._core.mp_default import preparing
 
     read, write = os.pipe()
     with preparing():  # as if another thread were starting a process

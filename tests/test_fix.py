@@ -14,12 +14,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_lint import CORPUS, EXPECTED
 
 import mpcontext
 from mpcontext._cli import main
-from mpcontext._fix import fix_source
-from mpcontext._lint import lint_source
+from mpcontext._lint.fix import fix_source
+from mpcontext._lint.rules import lint_source
+
+from test_lint import CORPUS, EXPECTED
 
 HERE = Path(__file__).parent
 

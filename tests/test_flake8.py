@@ -10,10 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_lint import CORPUS, EXPECTED
 
-from mpcontext._flake8 import Plugin
-from mpcontext._lint import FIX_MARK, RULES
+from mpcontext._lint.flake8 import Plugin
+from mpcontext._lint.rules import FIX_MARK, RULES
+
+from test_lint import CORPUS, EXPECTED
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("flake8") is None,
@@ -116,7 +117,7 @@ def test_plugin_directly() -> None:
 
 
 def test_mpcontext_does_not_import_flake8() -> None:
-    code = "import sys, mpcontext, mpcontext._flake8; print('flake8' in sys.modules)"
+    code = "import sys, mpcontext, mpcontext._lint.flake8; print('flake8' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

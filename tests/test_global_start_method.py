@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 import mpcontext
-from mpcontext import _methods
+from mpcontext._core import start_methods
 
 ROOT = Path(mpcontext.__file__).resolve().parent.parent
 METHODS = mpcontext.available_start_methods()
@@ -251,7 +251,7 @@ def test_available_start_methods_on_first_use_from_many_threads(
     sys.setswitchinterval(1e-6)
     try:
         for _ in range(60):
-            monkeypatch.setattr(_methods, "_contexts", {})
+            monkeypatch.setattr(start_methods, "_contexts", {})
             barrier = threading.Barrier(8)
             seen: list[object] = []
 
@@ -259,7 +259,7 @@ def test_available_start_methods_on_first_use_from_many_threads(
                 barrier.wait()
                 try:
                     methods = mpcontext.available_start_methods()
-                    contexts = [_methods.context_for_name(m).get_start_method() for m in expected]
+                    contexts = [start_methods.context_for_name(m).get_start_method() for m in expected]
                     seen.append((methods, tuple(contexts)))
                 except Exception as error:  # noqa: BLE001 - the test reports any
                     seen.append(error)
@@ -278,9 +278,9 @@ def test_available_start_methods_on_first_use_from_many_threads(
 def test_a_name_looked_up_while_another_thread_fills_the_list(monkeypatch: pytest.MonkeyPatch) -> None:
     # The interleaving the GIL makes rare, forced: this thread misses the
     # empty list, another fills it, and only then does this one go on.
-    monkeypatch.setattr(_methods, "_contexts", {})
-    code = _methods.context_for_name.__code__
-    lines, first = inspect.getsourcelines(_methods.context_for_name)
+    monkeypatch.setattr(start_methods, "_contexts", {})
+    code = start_methods.context_for_name.__code__
+    lines, first = inspect.getsourcelines(start_methods.context_for_name)
     missed = first + next(i for i, line in enumerate(lines) if "except KeyError" in line) + 1
     filled = threading.Event()
 
@@ -301,7 +301,7 @@ def test_a_name_looked_up_while_another_thread_fills_the_list(monkeypatch: pytes
     method = METHODS[-1]
     sys.settrace(pause_after_the_miss)
     try:
-        context = _methods.context_for_name(method)
+        context = start_methods.context_for_name(method)
     finally:
         sys.settrace(None)
     assert filled.is_set()  # the premise: the list was filled in between

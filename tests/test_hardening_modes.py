@@ -33,6 +33,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from _nested import ROOT, resource_tracker_lines, run_pytest, skip_when_nested, summary
 
 TESTS = Path(__file__).resolve().parent
@@ -92,7 +93,7 @@ WITHOUT_DOCSTRINGS = textwrap.dedent(
     import attrs
     import mpcontext
     from mpcontext._cli import main
-    from mpcontext._methods import start_method_of
+    from mpcontext._core.start_methods import start_method_of
 
 
     @mpcontext.accepts_context(requires=("spawn", "forkserver"), reason="it uses CUDA")
@@ -176,7 +177,7 @@ def test_decorating_without_docstrings() -> None:
     *documented, data = facts["docstrings"]
     assert documented == [None, None, None]
     # dataclass writes one from the signature when there is none; no note.
-    assert data == "Data(mp_context: mpcontext._field.ContextField = None)"
+    assert data == "Data(mp_context: mpcontext._declare.field.ContextField = None)"
     assert facts["call"] in ("spawn", "forkserver")
     assert facts["coroutine"] == "spawn"
     signature = "(x, *, mp_context: str | multiprocessing.context.BaseContext | None = None)"

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import hardening_targets as targets
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -55,11 +54,13 @@ from mpcontext import (
     using,
 )
 from mpcontext._cli import main as cli_main
-from mpcontext._errors import ConfigurationError
-from mpcontext._methods import ALL_START_METHODS
-from mpcontext._preflight import LEVELS, Journey, preflight, preflight_level
-from mpcontext._resolve import default_context
-from mpcontext._scope import SCOPE
+from mpcontext._core.errors import ConfigurationError
+from mpcontext._core.resolve import default_context
+from mpcontext._core.scope import SCOPE
+from mpcontext._core.start_methods import ALL_START_METHODS
+from mpcontext._preflight.check import LEVELS, Journey, preflight, preflight_level
+
+import hardening_targets as targets
 
 TESTS = Path(__file__).resolve().parent
 METHODS = mpcontext.available_start_methods()
@@ -199,7 +200,7 @@ def method_of(value: object) -> str:
     if isinstance(value, str):
         return value
     assert isinstance(value, BaseContext)
-    return mpcontext._methods.start_method_of(value)
+    return mpcontext._core.start_methods.start_method_of(value)
 
 
 def expected_context(value: object) -> BaseContext:

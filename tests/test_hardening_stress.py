@@ -35,8 +35,8 @@ from mpcontext import (
     registry,
     using,
 )
-from mpcontext._resolve import default_context
-from mpcontext._scope import EMPTY, SCOPE
+from mpcontext._core.resolve import default_context
+from mpcontext._core.scope import EMPTY, SCOPE
 
 METHODS = mpcontext.available_start_methods()
 CONTEXTS = {method: mpcontext.resolve_context(method) for method in METHODS}

@@ -1,8 +1,9 @@
-"""Imports inside mpcontext run one way (DESIGN.md, Layout).
+"""Imports inside mpcontext run one way (CONTRIBUTING, "Layout").
 
-Each module belongs to a layer; it may import from its own layer and those
-before it, never from a later one (lazy imports inside functions included),
-and the modules of a layer import each other without cycles.
+Each subpackage is one subsystem and belongs to a layer; a module may import
+from its own layer and those before it, never from a later one (lazy imports
+inside functions included), the modules import each other without cycles,
+and no private name (``_x``) is imported from another subpackage.
 """
 
 from __future__ import annotations
@@ -16,89 +17,137 @@ import mpcontext
 
 PACKAGE = Path(mpcontext.__file__).resolve().parent
 
+# From the bottom up. A subpackage is named by its folder, a top-level module by its name.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("types & errors", {"_errors", "_types", "_mp_default", "_methods", "_env", "_version"}),
-    ("scope", {"_scope"}),
-    ("resolution", {"_resolve"}),
-    ("registry & notes", {"_registry", "_notes"}),
-    ("pre-flight", {"_problems", "_byref", "_primitives", "_cheap", "_full", "_preflight"}),
-    ("factories", {"_process", "_startup", "_pools", "_process_pool", "_factories"}),
-    ("executors", {"_lent", "_executors"}),
-    ("decorator & field", {"_decorate", "_field"}),
+    ("core", {"_core", "_version"}),
+    ("declaring", {"_declare"}),
+    ("pre-flight", {"_preflight"}),
+    ("starting processes", {"_start"}),
+    ("executors", {"_executors"}),
     (
         "tools",
-        {
-            "_cli",
-            "_lintcli",
-            "_lint",
-            "_lintnames",
-            "_lintfiles",
-            "_lintformats",
-            "_fix",
-            "_flake8",
-            "_report",
-            "_demo",
-            "_demo_lib",
-            "_watch",
-            "pytest_plugin",
-            "__main__",
-        },
+        {"_lint", "_testing", "_cli", "_report", "_demo", "_demo_lib", "pytest_plugin", "__main__"},
     ),
     ("package", {"__init__"}),
 ]
 
-LAYER_OF = {module: index for index, (_, modules) in enumerate(LAYERS) for module in modules}
+UNIT_LAYER = {unit: index for index, (_, units) in enumerate(LAYERS) for unit in units}
 
 # The demo and its library are run as a user would: they import the package.
 USERS = {"_demo", "_demo_lib"}
 
 
-def imports_of(module: str) -> set[str]:
-    """Return the mpcontext modules `module` imports, anywhere in its code."""
-    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
-    found: set[str] = set()
+def module_names() -> list[str]:
+    """Every module of the package, dotted below it: ``_core.errors``, ``_cli``, ``__init__``."""
+    names = []
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE).with_suffix("").parts
+        names.append(".".join(parts))
+    return sorted(names)
+
+
+MODULES = module_names()
+
+
+def unit_of(module: str) -> str:
+    """Return the subsystem `module` belongs to: its subpackage, or itself at the top level."""
+    return module.split(".")[0]
+
+
+def layer_of(module: str) -> int:
+    return UNIT_LAYER[unit_of(module)]
+
+
+def package_of(module: str) -> list[str]:
+    parts = module.split(".")
+    return parts[:-1] if parts[-1] != "__init__" else parts[:-1]
+
+
+def _target(module: str, node: ast.ImportFrom) -> str | None:
+    """Return the module (dotted below mpcontext) that `node` imports from, if in mpcontext."""
+    if node.level == 0:
+        name = node.module or ""
+        if name == "mpcontext":
+            return "__init__"
+        return name.removeprefix("mpcontext.") if name.startswith("mpcontext.") else None
+    base = package_of(module)
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join([*base, *([node.module] if node.module else [])]) or "__init__"
+
+
+def _existing(name: str) -> str:
+    """Return the module `name` stands for: itself, or its package's ``__init__``."""
+    return name if name in MODULES else f"{name}.__init__"
+
+
+def imported(module: str) -> list[tuple[str, str]]:
+    """Return ``(module, name)`` for each name `module` imports from mpcontext, anywhere."""
+    path = PACKAGE.joinpath(*module.split(".")).with_suffix(".py")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[tuple[str, str]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
-            name = "mpcontext" if node.level == 1 and not node.module else node.module or ""
-            if node.level == 1 and node.module:
-                found.add(node.module)
-            elif name == "mpcontext":
-                # `from . import _x` imports a module; `from . import name` the package.
-                modules = {alias.name for alias in node.names} & set(LAYER_OF)
-                found |= modules or {"__init__"}
-            elif name.startswith("mpcontext."):
-                found.add(name.split(".")[1])
+            target = _target(module, node)
+            if target is None:
+                continue
+            for alias in node.names:
+                submodule = f"{target}.{alias.name}".removeprefix("__init__.")
+                if submodule in MODULES or f"{submodule}.__init__" in MODULES:
+                    found.append((_existing(submodule), ""))  # `from . import module`
+                else:
+                    found.append((_existing(target), alias.name))
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name == "mpcontext":
-                    found.add("__init__")
+                    found.append(("__init__", ""))
                 elif alias.name.startswith("mpcontext."):
-                    found.add(alias.name.split(".")[1])
-    found.discard(module)
-    return found
+                    found.append((_existing(alias.name.removeprefix("mpcontext.")), ""))
+    return [(target, name) for target, name in found if target != module]
+
+
+def imports_of(module: str) -> set[str]:
+    """Return the mpcontext modules `module` imports."""
+    return {target for target, _ in imported(module)}
 
 
 def test_every_module_has_a_layer() -> None:
-    modules = {path.stem for path in PACKAGE.glob("*.py")}
-    assert modules - set(LAYER_OF) == set(), "add new modules to LAYERS"
-    assert set(LAYER_OF) - modules == set(), "remove modules that are gone from LAYERS"
+    assert {unit_of(module) for module in MODULES} - set(UNIT_LAYER) == set(), "add it to LAYERS"
+    assert set(UNIT_LAYER) - {unit_of(module) for module in MODULES} == set(), "gone: remove it"
 
 
-@pytest.mark.parametrize("module", sorted(LAYER_OF))
-def test_imports_run_one_way(module: str) -> None:
-    own = LAYER_OF[module]
-    upward = {
-        name: LAYERS[LAYER_OF[name]][0]
-        for name in imports_of(module)
-        if name in LAYER_OF and LAYER_OF[name] > own
+def test_a_subpackage_is_a_folder_of_modules() -> None:
+    """Top-level modules are the tools and the package; the work lives in subpackages."""
+    subpackages = {path.name for path in PACKAGE.iterdir() if (path / "__init__.py").exists()}
+    assert subpackages == {
+        "_core", "_declare", "_preflight", "_start", "_executors", "_lint", "_testing"
     }
-    if module in USERS:
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_imports_run_one_way(module: str) -> None:
+    own = layer_of(module)
+    upward = {
+        name: LAYERS[layer_of(name)][0] for name in imports_of(module) if layer_of(name) > own
+    }
+    if unit_of(module) in USERS:
         upward.pop("__init__", None)
     assert upward == {}, f"{module} ({LAYERS[own][0]}) imports from later layers"
 
 
+@pytest.mark.parametrize("module", MODULES)
+def test_no_private_name_crosses_a_subpackage(module: str) -> None:
+    crossing = sorted(
+        f"{target}.{name}"
+        for target, name in imported(module)
+        if unit_of(target) != unit_of(module)
+        and (name.startswith("_") or any(part.startswith("_") for part in target.split(".")[1:]))
+        and not name.startswith("__")
+    )
+    assert crossing == [], f"{module} imports private names of another subsystem"
+
+
 def test_no_cycles() -> None:
-    graph = {module: imports_of(module) & set(LAYER_OF) for module in LAYER_OF}
+    graph = {module: imports_of(module) for module in MODULES}
     done: set[str] = set()
 
     def visit(module: str, path: tuple[str, ...]) -> None:
@@ -108,7 +157,7 @@ def test_no_cycles() -> None:
         if module in done:
             return
         for name in sorted(graph[module]):
-            if module in USERS and name == "__init__":
+            if unit_of(module) in USERS and name == "__init__":
                 continue
             visit(name, (*path, module))
         done.add(module)
@@ -117,15 +166,23 @@ def test_no_cycles() -> None:
         visit(module, ())
 
 
+def test_the_checks_see_the_imports() -> None:
+    """The helpers above resolve relative imports as Python does."""
+    assert "_core.errors" in imports_of("_preflight.check")
+    assert "_core.mp_default" in imports_of("_testing.global_watch")
+    assert "_start.factories" in imports_of("_lint.rules")
+    assert "_start.processes" in imports_of("__init__") | imports_of("_executors.executor")
+
+
 # multiprocessing's DefaultContext internals (CONTRIBUTING, "Never touch the global
-# start method"): read and written by _mp_default alone, version-aware.
+# start method"): read and written by _core.mp_default alone, version-aware.
 DEFAULT_INTERNALS = ("_actual_context", "_default_context", "context._default_context")
 
 
-@pytest.mark.parametrize("module", sorted(set(LAYER_OF) - {"_mp_default"}))
+@pytest.mark.parametrize("module", sorted(set(MODULES) - {"_core.mp_default"}))
 def test_only_mp_default_touches_the_default_context(module: str) -> None:
-    code = (PACKAGE / f"{module}.py").read_text(encoding="utf-8")
-    tree = ast.parse(code)
+    path = PACKAGE.joinpath(*module.split(".")).with_suffix(".py")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     touched = sorted(
         {
             node.attr if isinstance(node, ast.Attribute) else node.value
@@ -134,4 +191,4 @@ def test_only_mp_default_touches_the_default_context(module: str) -> None:
             or (isinstance(node, ast.Constant) and node.value in DEFAULT_INTERNALS)
         }
     )
-    assert touched == [], f"{module} reads multiprocessing's default context itself; use _mp_default"
+    assert touched == [], f"{module} reads multiprocessing's default context; use mp_default"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mpcontext._cli import main
-from mpcontext._lintfiles import ConfigError, Files, Options, _mentions_table, load_settings
+from mpcontext._lint.files import ConfigError, Files, Options, _mentions_table, load_settings
 
 FINDINGS = (
     "import multiprocessing as mp\nmp.Queue()\nmp.set_start_method('spawn')\nmp.get_context()\n"
@@ -244,7 +244,7 @@ def test_python_310_without_tomli_says_how_to_get_it(
 
 def test_tomllib_on_311_and_later() -> None:
     code = (
-        "import sys\nfrom mpcontext._lintfiles import load_settings\n"
+        "import sys\nfrom mpcontext._lint.files import load_settings\n"
         f"load_settings({str(Path(__file__).parent.parent / 'pyproject.toml')!r})\n"
         "print('tomli' in sys.modules, 'tomllib' in sys.modules)\n"
     )

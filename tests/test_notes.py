@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mpcontext._notes import add_note, function_note
+from mpcontext._declare.notes import add_note, function_note
 
 import notes_samples
 

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 import mpcontext
-from mpcontext._errors import ConfigurationError
-from mpcontext._preflight import Journey, preflight, preflight_level
+from mpcontext._core.errors import ConfigurationError
+from mpcontext._preflight.check import Journey, preflight, preflight_level
 
 import preflight_targets as targets
 
@@ -143,9 +143,9 @@ def test_the_message_says_what_why_and_two_fixes() -> None:
 
 def test_without_fork_the_message_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     # As on Windows: the one fix left, and why the other is not offered.
-    import mpcontext._problems
+    import mpcontext._preflight.problems
 
-    monkeypatch.setattr(mpcontext._problems, "available_start_methods", lambda: ("spawn",))
+    monkeypatch.setattr(mpcontext._preflight.problems, "available_start_methods", lambda: ("spawn",))
     message = refused(lambda: None, context="spawn")
     assert message.endswith(
         "Fix: define it with def at the top level of an importable module (a .py file you "

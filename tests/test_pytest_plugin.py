@@ -18,7 +18,8 @@ from multiprocessing.context import BaseContext
 
 import pytest
 
-from mpcontext import _methods, available_start_methods
+from mpcontext import available_start_methods
+from mpcontext._core import start_methods
 
 pytest_plugins = ["pytester"]
 
@@ -95,7 +96,7 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 def platform_default() -> str:
     context = default_state()[0]
     assert isinstance(context, BaseContext)
-    return _methods.start_method_of(context)
+    return start_methods.start_method_of(context)
 
 
 def literal(text: str) -> str:
@@ -108,11 +109,11 @@ def without_a_method() -> Iterator[str]:
     """Make one start method unavailable to mpcontext, as on another platform."""
     methods = available_start_methods()
     missing = "fork" if "fork" in methods else methods[-1]
-    saved = dict(_methods._contexts)
-    del _methods._contexts[missing]
+    saved = dict(start_methods._contexts)
+    del start_methods._contexts[missing]
     yield missing
-    _methods._contexts.clear()
-    _methods._contexts.update(saved)
+    start_methods._contexts.clear()
+    start_methods._contexts.update(saved)
 
 
 # --- The fixture -----------------------------------------------------------------

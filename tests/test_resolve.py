@@ -12,7 +12,7 @@ from multiprocessing.context import BaseContext
 import pytest
 
 import mpcontext
-from mpcontext import _methods
+from mpcontext._core import start_methods
 
 METHODS = mpcontext.available_start_methods()
 
@@ -139,7 +139,7 @@ def test_invalid_context_error_is_value_and_type_error() -> None:
 
 def test_known_method_unavailable_here(monkeypatch: pytest.MonkeyPatch) -> None:
     # Pretend to be a platform with spawn only, as Windows is.
-    monkeypatch.setattr(_methods, "_contexts", {"spawn": multiprocessing.get_context("spawn")})
+    monkeypatch.setattr(start_methods, "_contexts", {"spawn": multiprocessing.get_context("spawn")})
     monkeypatch.setattr(sys, "platform", "win32")
     with pytest.raises(mpcontext.InvalidContextError) as raised:
         mpcontext.resolve_context("fork")
@@ -217,7 +217,7 @@ class TestEnvironmentVariable:
     def test_empty_is_unset(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("MPCONTEXT_START_METHOD", "")
         mpcontext.refresh_environment()
-        assert mpcontext.current_context() is _methods.context_for_name(METHODS[0])
+        assert mpcontext.current_context() is start_methods.context_for_name(METHODS[0])
         assert "multiprocessing's default" in mpcontext.explain_context()
 
     def test_scope_wins_over_environment(self, monkeypatch: pytest.MonkeyPatch) -> None:

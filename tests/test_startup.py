@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import mpcontext
-from mpcontext._errors import BrokenPoolError
+from mpcontext._core.errors import BrokenPoolError
 
 import preflight_targets as targets
 
@@ -121,7 +121,7 @@ UNGUARDED_MAIN = """\
 import sys
 sys.path.insert(0, {tests!r})
 import mpcontext, preflight_targets
-from mpcontext._errors import BrokenPoolError
+from mpcontext._core.errors import BrokenPoolError
 
 # No `if __name__ == "__main__":` guard: each {method} worker runs this again
 # (and so does the fork server, before it forks them).

@@ -9,7 +9,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 import pytest
 
 import mpcontext
-from mpcontext._scope import SCOPE
+from mpcontext._core.scope import SCOPE
 
 METHODS = mpcontext.available_start_methods()
 DEFAULT = mpcontext.current_context()

@@ -1,0 +1,314 @@
+"""The scope: what is in force here, held in one context variable.
+
+One immutable ``Scope`` record holds the context, the executor and the
+requirement in force. Every change (a ``using`` block, a decorated call, an
+``executor()`` block) sets a new record and resets the variable on the way
+out, so scopes nest, are restored on error, and follow ``contextvars``: each
+thread and each asyncio task sees its own.
+"""
+
+from __future__ import annotations
+
+import functools
+from contextvars import ContextVar, Token
+from multiprocessing.context import BaseContext
+
+from .start_methods import context_from_value, describe_value
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from concurrent.futures import Executor
+    from types import TracebackType
+    from typing import Final, TypeVar
+
+    from typing_extensions import ParamSpec, TypeAlias
+
+    from .types import ContextParam, Requirement
+
+    P = ParamSpec("P")
+    R = TypeVar("R")
+
+    ExecutorChoice: TypeAlias = "Executor | Callable[[int | None], Executor]"
+
+__all__ = ["SCOPE", "Scope", "carry", "enter_block", "leave_block", "using"]
+
+
+class _Unset:
+    """The type of ``UNSET``: an argument that was left out."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final = _Unset()
+
+
+class Scope:
+    """What is in force: a context, an executor, a requirement.
+
+    Attributes
+    ----------
+    context : BaseContext or None
+        The context chosen by the innermost scope, ``None`` when none chose
+        one (then the environment variable or multiprocessing's default
+        applies).
+    explicit : bool
+        Whether `context` was chosen by someone (an argument or ``using``)
+        rather than by a requirement's fallback.
+    origin : str
+        Where `context` came from, for ``explain_context``.
+    executor : Executor, callable or None
+        The executor the application injected, ``None`` for local pools.
+    context_inner : bool
+        Whether `context` was chosen explicitly *inside* the scope that
+        injected `executor`: then that choice wins over the executor.
+    requirement : Requirement or None
+        The requirement of the innermost decorated call that requires start
+        methods; else that of the outermost decorated call, whose parameter
+        the pre-flight's hints name. ``None`` outside decorated calls.
+    """
+
+    __slots__ = ("context", "explicit", "origin", "executor", "context_inner", "requirement")
+
+    def __init__(
+        self,
+        context: BaseContext | None = None,
+        explicit: bool = False,
+        origin: str = "",
+        executor: ExecutorChoice | None = None,
+        context_inner: bool = False,
+        requirement: Requirement | None = None,
+    ) -> None:
+        self.context = context
+        self.explicit = explicit
+        self.origin = origin
+        self.executor = executor
+        self.context_inner = context_inner
+        self.requirement = requirement
+
+    def with_context(self, context: BaseContext | None, explicit: bool, origin: str) -> Scope:
+        """Return a copy in which `context` is chosen."""
+        return Scope(
+            context,
+            explicit,
+            origin,
+            self.executor,
+            explicit and self.executor is not None,
+            self.requirement,
+        )
+
+    def with_executor(self, executor: ExecutorChoice | None) -> Scope:
+        """Return a copy in which `executor` is injected."""
+        return Scope(self.context, self.explicit, self.origin, executor, False, self.requirement)
+
+    def __repr__(self) -> str:
+        return (
+            f"Scope(context={self.context!r}, explicit={self.explicit!r}, "
+            f"origin={self.origin!r}, executor={self.executor!r}, "
+            f"context_inner={self.context_inner!r}, requirement={self.requirement!r})"
+        )
+
+
+EMPTY: Final = Scope()
+
+SCOPE: ContextVar[Scope] = ContextVar("mpcontext.scope", default=EMPTY)
+"""The scope in force. Read with ``SCOPE.get()``; never mutate a ``Scope``."""
+
+_ENTRIES: ContextVar[tuple[tuple[object, Token[Scope] | None, object], ...]] = ContextVar(
+    "mpcontext.entries", default=()
+)
+"""The blocks entered and not yet left here, innermost last: owner, token, what it holds.
+
+Kept per thread and asyncio task (a context variable) rather than on the
+``using`` or ``executor`` object, so that one object may be entered by
+several threads or tasks at once, each leaving its own block.
+"""
+
+
+def enter_block(owner: object, scope: Scope | None, held: object = None) -> None:
+    """Enter a block of `owner` (``using``, ``executor``) here, with `scope` in force.
+
+    `scope` ``None`` leaves the scope as it is; `held` is what
+    ``leave_block`` returns for this block.
+    """
+    token = None if scope is None else SCOPE.set(scope)
+    _ENTRIES.set((*_ENTRIES.get(), (owner, token, held)))
+
+
+def leave_block(owner: object) -> object:
+    """Leave the innermost block of `owner` entered here; return what it held.
+
+    The scope in force before it was entered is in force again.
+
+    Raises
+    ------
+    RuntimeError
+        No block of `owner` was entered in this thread or asyncio task (it
+        is left in another one than it was entered in).
+    """
+    entries = _ENTRIES.get()
+    for index in range(len(entries) - 1, -1, -1):
+        found, token, held = entries[index]
+        if found is owner:
+            _ENTRIES.set(entries[:index] + entries[index + 1 :])
+            if token is not None:
+                SCOPE.reset(token)
+            return held
+    raise RuntimeError(
+        f"{owner!r} is left in a thread or asyncio task that did not enter it: enter "
+        f"and leave each block in the same thread or task (several may use one object)"
+    )
+
+
+class using:  # noqa: N801 - a context manager, named like one (contextlib.suppress)
+    """Choose the context (and the executor) for mpcontext-aware code in a block.
+
+    For applications: every library function decorated with
+    ``accepts_context``, every ``ContextField`` holding ``None`` and every
+    mpcontext factory called inside the block uses `context`, unless it is
+    given one explicitly.
+
+    Parameters
+    ----------
+    context : None, str or BaseContext, optional
+        A start method name or a multiprocessing context to put in force.
+        ``None`` steps back to the default (the environment variable
+        ``MPCONTEXT_START_METHOD``, else multiprocessing's default). Left
+        out, the context in force stays as it is.
+    executor : Executor, callable or None, keyword-only, optional
+        Where ``mpcontext.executor()`` sends library code's work: an
+        ``concurrent.futures.Executor`` instance (shared, never shut down by
+        library code) or a callable ``factory(max_workers)`` returning one
+        (made and shut down for each ``executor()`` block). ``None`` steps
+        back to local process pools. Left out, it stays as it is.
+
+    Raises
+    ------
+    InvalidContextError
+        `context` is not ``None``, a start method available here, or a
+        ``BaseContext``. Raised at once, before the block is entered.
+    TypeError
+        `executor` is neither ``None``, an ``Executor`` nor a callable.
+
+    Notes
+    -----
+    The choice follows ``contextvars``: it is seen by the thread (or asyncio
+    task) that entered the block and by tasks created inside it, not by
+    other threads; use ``carry`` to hand it to a worker thread. Blocks nest,
+    and the previous choice is restored on exit, also on error. One
+    ``using`` object may be entered again, nested, and by several threads or
+    asyncio tasks at once: each leaves its own block.
+
+    Examples
+    --------
+    >>> import mpcontext
+    >>> with mpcontext.using("spawn"):
+    ...     mpcontext.current_context().get_start_method()
+    'spawn'
+    """
+
+    __slots__ = ("_context", "_executor", "_origin")
+
+    _context: BaseContext | None | _Unset
+    _executor: ExecutorChoice | None | _Unset
+
+    def __init__(
+        self,
+        context: ContextParam | _Unset = UNSET,
+        *,
+        executor: ExecutorChoice | None | _Unset = UNSET,
+    ) -> None:
+        if context is None or isinstance(context, _Unset):
+            self._context = context
+        else:
+            self._context = context_from_value(context, "using()")
+        self._executor = _check_executor(executor)
+        self._origin = f"chosen by using({context!r})"
+
+    def __enter__(self) -> None:
+        scope = SCOPE.get()
+        if not isinstance(self._context, _Unset):
+            chosen = self._context is not None
+            scope = scope.with_context(self._context, chosen, self._origin if chosen else "")
+        # After the context: an executor injected in the same block is not
+        # overridden by the context chosen beside it.
+        if not isinstance(self._executor, _Unset):
+            scope = scope.with_executor(self._executor)
+        enter_block(self, scope)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        leave_block(self)
+
+    def __repr__(self) -> str:
+        parts: list[str] = []
+        if not isinstance(self._context, _Unset):
+            parts.append(repr(self._context))
+        if not isinstance(self._executor, _Unset):
+            parts.append(f"executor={self._executor!r}")
+        return f"using({', '.join(parts)})"
+
+
+def _check_executor(
+    executor: ExecutorChoice | None | _Unset,
+) -> ExecutorChoice | None | _Unset:
+    if executor is None or isinstance(executor, _Unset) or callable(executor):
+        return executor
+    from concurrent.futures import Executor
+
+    if isinstance(executor, Executor):
+        return executor
+    raise TypeError(
+        f"using(executor=...) expects a concurrent.futures.Executor, a callable "
+        f"factory(max_workers) returning one, or None, got {describe_value(executor)}"
+    )
+
+
+def carry(fn: Callable[P, R]) -> Callable[P, R]:
+    """Return a callable that runs `fn` in the caller's scope.
+
+    The context, executor and requirement in force where ``carry`` is
+    called are in force while the returned callable runs, in whichever
+    thread runs it. On Python 3.10-3.13 a new thread, or a
+    ``ThreadPoolExecutor`` worker, starts with no scope at all.
+
+    Parameters
+    ----------
+    fn : callable
+        What to run.
+
+    Returns
+    -------
+    callable
+        A callable with the signature of `fn`. It may run in several threads
+        at once.
+
+    Examples
+    --------
+    >>> import threading, mpcontext
+    >>> seen = []
+    >>> with mpcontext.using("spawn"):
+    ...     t = threading.Thread(target=mpcontext.carry(
+    ...         lambda: seen.append(mpcontext.current_context().get_start_method())))
+    ...     t.start()
+    >>> t.join(); seen
+    ['spawn']
+    """
+    scope = SCOPE.get()
+
+    @functools.wraps(fn)
+    def carried(*args: P.args, **kwargs: P.kwargs) -> R:
+        token = SCOPE.set(scope)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            SCOPE.reset(token)
+
+    return carried

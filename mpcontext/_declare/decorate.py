@@ -1,0 +1,599 @@
+"""``accepts_context``: a library function takes its caller's context in one line.
+
+The decorator validates the declaration once, at decoration, from the code
+object (``inspect`` is not imported). Each call resolves the context
+argument, hands the body the resolved ``BaseContext`` in its place and makes
+it the context in force for the call, as a new ``Scope`` in ``SCOPE``.
+
+The common call inside a scope, with the argument left out and no
+requirement, changes nothing in force: the wrapper only fills the argument
+in. Outside any scope, the call gets a scope of its own (made once per
+context), so that its body handing the context on makes no new choice.
+Generators, coroutines and async generators get the scope of their call
+pinned around each of their steps, so that it holds across ``yield`` and
+``await`` without leaking to the caller in between.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from multiprocessing.context import BaseContext
+
+from .._core.env import ENV
+from .._core.mp_default import actual_context, platform_default
+from .._core.resolve import PLATFORM_DEFAULT_ORIGIN, SET_DEFAULT_ORIGIN, context_in_force
+from .._core.scope import EMPTY, SCOPE, Scope
+from .._core.start_methods import MAX_REPR, context_from_value, describe_value, short_repr
+from .._core.types import Requirement
+from .notes import add_note, function_note
+from .registry import MARK, Rules, check_note, check_options, method_of, registry
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import AsyncGenerator, Callable, Generator, Iterable
+    from types import CodeType
+    from typing import Any, Protocol, TypeVar, overload
+
+    from typing_extensions import ParamSpec
+
+    from .._core.types import StartMethod
+
+    P = ParamSpec("P")
+    R = TypeVar("R")
+    T = TypeVar("T")
+
+    class _Decorator(Protocol):
+        """What ``accepts_context(...)`` with options returns."""
+
+        @overload
+        def __call__(self, func: classmethod[T, P, R], /) -> classmethod[T, P, R]: ...
+
+        @overload
+        def __call__(self, func: staticmethod[P, R], /) -> staticmethod[P, R]: ...
+
+        @overload
+        def __call__(self, func: Callable[P, R], /) -> Callable[P, R]: ...
+
+
+__all__ = ["accepts_context"]
+
+# Code flags, as in ``inspect`` (not imported: it is heavy).
+_CO_GENERATOR = 0x20
+_CO_COROUTINE = 0x80
+_CO_ASYNC_GENERATOR = 0x200
+
+
+class _Options:
+    """The options of one ``accepts_context(...)``, validated."""
+
+    __slots__ = ("methods", "note", "param", "reason")
+
+    def __init__(self, param: object, requires: object, reason: object, note: object) -> None:
+        self.param, self.methods, self.reason = check_options(
+            param, requires, reason, "accepts_context()"
+        )
+        self.note = check_note(note, "accepts_context()")
+
+
+_DEFAULTS = _Options("mp_context", None, None, True)
+
+
+class _Plan:
+    """What one decorated function does at each call, computed at decoration."""
+
+    __slots__ = ("_top", "origin", "param", "requirement", "rules", "set_scopes", "source", "unset_scopes")
+
+    def __init__(self, param: str, name: str, rules: Rules | None, requirement: Requirement) -> None:
+        self.param = param
+        self.rules = rules
+        self.requirement = requirement
+        self.origin = f"chosen by the {param} argument of {name}()"
+        self.source = f"the {param} argument of {name}()"
+        self._top: dict[tuple[BaseContext, bool, str], Scope] = {}
+        # The scopes of calls from outside any scope with nothing chosen, by
+        # the context of multiprocessing's default: while the global start
+        # method is unset (the platform default), and once it is set.
+        self.unset_scopes: dict[BaseContext, Scope] = {}
+        self.set_scopes: dict[BaseContext, Scope] = {}
+
+    def default_scope(self) -> Scope:
+        """Return the scope of a call from outside any scope, with nothing chosen.
+
+        This is the common call of a function without a requirement. Made
+        once for each context of multiprocessing's default, and kept.
+        """
+        actual = actual_context()
+        if actual is None:
+            context, origin, scopes = platform_default(), PLATFORM_DEFAULT_ORIGIN, self.unset_scopes
+        else:
+            context, origin, scopes = actual, SET_DEFAULT_ORIGIN, self.set_scopes
+        made = scopes.get(context)
+        if made is None:
+            made = Scope(context, False, origin, None, False, self.requirement)
+            if len(scopes) < 16:  # bounded: contexts made afresh by hand
+                scopes[context] = made
+        return made
+
+    def enter(self, kwargs: dict[str, Any]) -> Scope:
+        """Resolve the argument in `kwargs` in place; return the scope of the call.
+
+        Raises
+        ------
+        InvalidContextError
+            The argument is not a context or a start method available here.
+        StartMethodError
+            The requirement refuses the context chosen, or none of its
+            methods is available here.
+        """
+        param = self.param
+        value = kwargs.get(param)
+        scope = SCOPE.get()
+        rules = self.rules
+        # The context in force handed on (the body's own, or current_context())
+        # is no new choice: the call inherits the choice as it was (passed_on,
+        # inlined: the scope is at hand).
+        if value is not None and value is not scope.context:
+            context = context_from_value(value, self.source)
+            if rules is not None:
+                method = method_of(context)
+                if method not in rules.methods:
+                    raise rules.refused(method, self.origin, by_argument=True)
+            kwargs[param] = context
+            return self._scope(scope, context, True, self.origin, scope.executor is not None)
+        if scope.context is not None:
+            context, explicit, origin = scope.context, scope.explicit, scope.origin
+            if rules is None:
+                kwargs[param] = context
+                return scope
+        else:
+            context, explicit, origin = context_in_force()
+        inner = scope.context_inner
+        if rules is not None:
+            replacement = rules.replacement(context, explicit, origin)
+            if replacement is not None:
+                context, origin = replacement
+                inner = False
+        kwargs[param] = context
+        return self._scope(scope, context, explicit, origin, inner)
+
+    def _scope(
+        self, scope: Scope, context: BaseContext, explicit: bool, origin: str, inner: bool
+    ) -> Scope:
+        """Return the scope of a call from `scope` with `context` in force.
+
+        Scopes are immutable: those made from the empty scope (a call from
+        outside any ``using`` block or decorated call) are made once.
+        """
+        # One without start methods still names the parameter for the pre-flight's hints.
+        requirement = self.requirement
+        if self.rules is None and scope.requirement is not None:
+            requirement = scope.requirement
+        if scope is not EMPTY:
+            return Scope(context, explicit, origin, scope.executor, inner, requirement)
+        key = (context, explicit, origin)
+        made = self._top.get(key)
+        if made is None:
+            made = Scope(context, explicit, origin, None, False, requirement)
+            if len(self._top) < 16:  # bounded: contexts made afresh for each call
+                self._top[key] = made
+        return made
+
+
+if TYPE_CHECKING:
+
+    @overload
+    def accepts_context(func: classmethod[T, P, R], /) -> classmethod[T, P, R]: ...
+
+    @overload
+    def accepts_context(func: staticmethod[P, R], /) -> staticmethod[P, R]: ...
+
+    @overload
+    def accepts_context(func: Callable[P, R], /) -> Callable[P, R]: ...
+
+    @overload
+    def accepts_context(
+        *,
+        param: str = "mp_context",
+        requires: Iterable[StartMethod] | None = None,
+        reason: str | None = None,
+        note: bool = True,
+    ) -> _Decorator: ...
+
+
+def accepts_context(
+    func: object = None,
+    /,
+    *,
+    param: str = "mp_context",
+    requires: Iterable[StartMethod] | None = None,
+    reason: str | None = None,
+    note: bool = True,
+) -> Any:
+    """Let a library function take its caller's multiprocessing context.
+
+    The function declares the parameter itself, keyword-only with the
+    default ``None``: ``*, mp_context: ContextParam = None``. At each call the
+    decorator resolves the argument (a start method name, a context, or
+    ``None`` for the context in force), passes the resolved ``BaseContext``
+    to the body in its place, and makes it the context in force for the
+    duration of the call: mpcontext's factories, ``current_context()`` and
+    other decorated functions called inside use it.
+
+    Usable bare, ``@accepts_context``, or with options,
+    ``@accepts_context(requires=("spawn", "forkserver"), reason="...")``.
+
+    Parameters
+    ----------
+    func : callable
+        The function, method, ``classmethod``, ``staticmethod``, generator,
+        coroutine or async generator function (bare form).
+    param : str
+        The name of the parameter that takes the context.
+    requires : iterable of str, optional
+        The start methods the function supports, in order of preference;
+        ``None`` (the default) for any. An explicit choice of another (the
+        argument, ``using``, or ``MPCONTEXT_START_METHOD``) raises
+        ``StartMethodError``; when nothing was chosen and multiprocessing's
+        default is another, the first of these available here is used.
+    reason : str, optional
+        Why, as shown to users in the docstring note and in errors.
+    note : bool
+        Append a note saying all this to the docstring, in its own style.
+
+    Returns
+    -------
+    callable
+        The decorated function, with the signature of `func` for type
+        checkers, ``inspect.signature`` and ``help()``; or, with options and
+        no `func`, the decorator.
+
+    Raises
+    ------
+    TypeError
+        At decoration: `func` has no such parameter, the parameter is not
+        keyword-only or its default is not ``None``, `requires` is empty or
+        names an unknown start method, or an option has the wrong type.
+
+    Notes
+    -----
+    The body receives the resolved context, although the parameter is
+    annotated ``ContextParam``: ``resolve_context(mp_context)`` returns it
+    unchanged, typed as a ``BaseContext``. Errors in the argument are raised
+    at the call, also for generators and coroutines. Calls made inside the
+    body inherit the context, and whether it was an explicit choice, unless
+    given one: leave the argument out to pass the choice on.
+
+    Examples
+    --------
+    >>> import mpcontext
+    >>> @mpcontext.accepts_context
+    ... def start_method(*, mp_context: mpcontext.ContextParam = None) -> str:
+    ...     return mpcontext.resolve_context(mp_context).get_start_method()
+    >>> start_method(mp_context="spawn")
+    'spawn'
+    >>> with mpcontext.using("spawn"):
+    ...     start_method()
+    'spawn'
+    """
+    if param == "mp_context" and requires is None and reason is None and note is True:
+        options = _DEFAULTS
+    else:
+        options = _Options(param, requires, reason, note)
+    if func is None:
+
+        def decorate(func: Any) -> Any:
+            return _decorate(func, options)
+
+        return decorate
+    return _decorate(func, options)
+
+
+def _decorate(func: object, options: _Options) -> Any:
+    inner: Any = getattr(func, "__func__", None)
+    if isinstance(func, classmethod):
+        return classmethod(_decorate(inner, options))
+    if isinstance(func, staticmethod):
+        return staticmethod(_decorate(inner, options))
+    target = _signature_of(func)
+    code: CodeType | None = getattr(target, "__code__", None)
+    if code is None or not callable(func):
+        raise _not_a_function(func)
+    module = getattr(func, "__module__", None) or "__main__"
+    qualname = str(getattr(func, "__qualname__", None) or getattr(func, "__name__", "?"))
+    name = f"{module}.{qualname}"
+    if isinstance(getattr(func, MARK, None), Requirement):
+        raise TypeError(f"{name}() is already decorated with accepts_context")
+    _check_parameter(target, code, options.param, name)
+    # What calling `func` returns (a coroutine...) is told by its own code; a
+    # callable object wrapping a function (functools.cache) returns what it does.
+    flags = getattr(getattr(func, "__code__", None), "co_flags", code.co_flags)
+    param, methods = options.param, options.methods
+    requirement = Requirement(module, qualname, param, methods, options.reason, "function")
+    rules = None
+    if methods is not None:
+        rules = Rules(f"{name}()", methods, options.reason, f"pass {param}={{method!r}} to it")
+    plan = _Plan(param, name, rules, requirement)
+    wrapper = _wrapper(func, flags, plan)
+    functools.update_wrapper(wrapper, func)
+    setattr(wrapper, MARK, requirement)
+    if options.note:
+        wrapper.__doc__ = add_note(wrapper.__doc__, function_note(param, methods, options.reason))
+    registry.add(requirement)
+    return wrapper
+
+
+def _signature_of(func: object) -> object:
+    """Return the function whose signature `func` has, following ``__wrapped__``.
+
+    As ``inspect.signature`` does: a decorator made with ``functools.wraps``
+    below this one keeps the signature of the function it wraps.
+    """
+    target = func
+    for _ in range(100):
+        wrapped = getattr(target, "__wrapped__", None)
+        if getattr(wrapped, "__code__", None) is None:
+            break
+        target = wrapped
+    return target
+
+
+def _not_a_function(func: object) -> TypeError:
+    hint = ""
+    if isinstance(func, str):
+        hint = "; to give options, name them: @accepts_context(requires=(...))"
+    return TypeError(
+        f"accepts_context decorates functions (def or async def), methods, classmethods "
+        f"and staticmethods, got {describe_value(func)}{hint}"
+    )
+
+
+def _check_parameter(target: object, code: CodeType, param: str, name: str) -> None:
+    """Check how `target`, the function with `code`, declares `param`."""
+    positional = code.co_varnames[: code.co_argcount]
+    keyword_only = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
+    shown = param if len(param) <= MAX_REPR else f"{param[: MAX_REPR - 3]}..."
+    declare = f"declare it keyword-only with the default None: `*, {shown}: ContextParam = None`"
+    if param not in keyword_only:
+        if param in positional:
+            raise TypeError(
+                f"{name}(): the parameter {short_repr(param)} must be keyword-only, so that callers "
+                f"name it and it can be added to any signature; {declare}"
+            )
+        other = (
+            "" if param != "mp_context" else " (or name yours with accepts_context(param=...))"
+        )
+        raise TypeError(f"{name}() has no parameter {short_repr(param)}; {declare}{other}")
+    defaults: dict[str, object] = getattr(target, "__kwdefaults__", None) or {}
+    if param not in defaults:
+        raise TypeError(f"{name}(): the parameter {short_repr(param)} has no default; {declare}")
+    default = defaults[param]
+    if default is not None:
+        raise TypeError(
+            f"{name}(): the parameter {short_repr(param)} defaults to {describe_value(default)}; it must "
+            f"default to None, which stands for the context in force (choose a start "
+            f"method with requires=(...) instead); {declare}"
+        )
+
+
+def _wrapper(func: Any, flags: int, plan: _Plan) -> Callable[..., Any]:
+    if flags & _CO_COROUTINE:
+        wrapper = _coroutine_wrapper(func, plan)
+        _mark_coroutine_function(wrapper)
+        return wrapper
+    if flags & _CO_ASYNC_GENERATOR:
+        return _async_generator_wrapper(func, plan)
+    if flags & _CO_GENERATOR:
+        return _generator_wrapper(func, plan)
+    if plan.rules is None:
+        return _plain_wrapper(func, plan)
+    return _required_wrapper(func, plan)
+
+
+def _plain_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
+    param = plan.param
+    enter = plan.enter
+    get_scope = SCOPE.get
+    set_scope = SCOPE.set
+    reset_scope = SCOPE.reset
+    default_scope = plan.default_scope
+    environment = ENV
+
+    # Left out inside a scope, the argument changes nothing in force: the
+    # wrapper only fills it in. Outside any scope the call gets one, so that
+    # the body handing its context on is known to make no new choice (see
+    # ``passed_on``). Two copies, as the usual name passed as a literal
+    # keyword is cheaper than one stored in ``kwargs``.
+    if param == "mp_context":
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if "mp_context" not in kwargs:
+                scope = get_scope()
+                context = scope.context
+                if context is not None:
+                    return func(*args, mp_context=context, **kwargs)
+                if scope is EMPTY and environment.start_method is None:
+                    made = default_scope()
+                    token = set_scope(made)
+                    try:
+                        return func(*args, mp_context=made.context, **kwargs)
+                    finally:
+                        reset_scope(token)
+            token = set_scope(enter(kwargs))
+            try:
+                return func(*args, **kwargs)
+            finally:
+                reset_scope(token)
+
+        return wrapper
+
+    def renamed_wrapper(*args: Any, **kwargs: Any) -> Any:
+        if param not in kwargs:
+            scope = get_scope()
+            context = scope.context
+            if context is not None:
+                kwargs[param] = context
+                return func(*args, **kwargs)
+            if scope is EMPTY and environment.start_method is None:
+                scope = default_scope()
+                kwargs[param] = scope.context
+                token = set_scope(scope)
+                try:
+                    return func(*args, **kwargs)
+                finally:
+                    reset_scope(token)
+        token = set_scope(enter(kwargs))
+        try:
+            return func(*args, **kwargs)
+        finally:
+            reset_scope(token)
+
+    return renamed_wrapper
+
+
+def _required_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
+    enter = plan.enter
+    set_scope = SCOPE.set
+    reset_scope = SCOPE.reset
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        token = set_scope(enter(kwargs))
+        try:
+            return func(*args, **kwargs)
+        finally:
+            reset_scope(token)
+
+    return wrapper
+
+
+def _generator_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
+    enter = plan.enter
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        scope = enter(kwargs)
+        return _named(_steps(func(*args, **kwargs), scope), func)
+
+    return wrapper
+
+
+def _coroutine_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
+    enter = plan.enter
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        scope = enter(kwargs)
+        return _named(_run_coroutine(func, args, kwargs, scope), func)
+
+    return wrapper
+
+
+def _async_generator_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
+    enter = plan.enter
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        scope = enter(kwargs)
+        return _named(_async_steps(func(*args, **kwargs), scope), func)
+
+    return wrapper
+
+
+def _named(steps: T, func: object) -> T:
+    """Give the generator or coroutine `steps` the name of `func`, for its repr and warnings."""
+    steps.__name__ = func.__name__  # type: ignore[attr-defined]
+    steps.__qualname__ = func.__qualname__  # type: ignore[attr-defined]
+    return steps
+
+
+def _steps(inner: Generator[Any, Any, Any], scope: Scope) -> Generator[Any, Any, Any]:
+    """Run the generator (or coroutine) `inner` step by step with `scope` in force.
+
+    The scope is set and reset around each step, in whichever thread or
+    context runs it, so it never shows between steps. What the body itself
+    put in force (a ``using`` block open across a ``yield`` or ``await``)
+    is kept for its next step.
+    """
+    sent: Any = None
+    error: BaseException | None = None
+    while True:
+        token = SCOPE.set(scope)
+        try:
+            item = inner.send(sent) if error is None else inner.throw(error)
+        except StopIteration as stop:
+            return stop.value
+        finally:
+            scope = SCOPE.get()
+            SCOPE.reset(token)
+            error = None
+        try:
+            sent = yield item
+        except GeneratorExit:
+            token = SCOPE.set(scope)
+            try:
+                inner.close()
+            finally:
+                SCOPE.reset(token)
+            raise
+        except BaseException as caught:  # thrown in by the caller: pass it on
+            error, sent = caught, None
+
+
+class _Awaitable:
+    """Awaiting it runs a coroutine step by step with a scope in force."""
+
+    __slots__ = ("_inner", "_scope")
+
+    def __init__(self, inner: Any, scope: Scope) -> None:
+        self._inner = inner
+        self._scope = scope
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        return _steps(self._inner, self._scope)
+
+
+async def _run_coroutine(func: Any, args: Any, kwargs: Any, scope: Scope) -> Any:
+    # The inner coroutine is made here, when awaited: one never awaited then
+    # gives a single "never awaited" warning, named after the function.
+    return await _Awaitable(func(*args, **kwargs), scope)
+
+
+async def _async_steps(inner: AsyncGenerator[Any, Any], scope: Scope) -> AsyncGenerator[Any, Any]:
+    """Run the async generator `inner` step by step with `scope` in force (as ``_steps``)."""
+    sent: Any = None
+    error: BaseException | None = None
+    while True:
+        token = SCOPE.set(scope)
+        try:
+            item = await (inner.asend(sent) if error is None else inner.athrow(error))
+        except StopAsyncIteration:
+            return
+        finally:
+            scope = SCOPE.get()
+            SCOPE.reset(token)
+            error = None
+        try:
+            sent = yield item
+        except GeneratorExit:
+            token = SCOPE.set(scope)
+            try:
+                await inner.aclose()
+            finally:
+                SCOPE.reset(token)
+            raise
+        except BaseException as caught:  # thrown in by the caller: pass it on
+            error, sent = caught, None
+
+
+def _mark_coroutine_function(wrapper: Callable[..., Any]) -> None:
+    """Make ``inspect``/``asyncio.iscoroutinefunction`` see `wrapper` as async.
+
+    It is a plain function returning a coroutine (so that a bad argument
+    fails at the call); frameworks that check before awaiting must still
+    await it. Only async functions pay for importing what this needs.
+    """
+    if sys.version_info >= (3, 12):
+        import inspect
+
+        inspect.markcoroutinefunction(wrapper)
+    else:
+        from asyncio import coroutines
+
+        setattr(wrapper, "_is_coroutine", getattr(coroutines, "_is_coroutine", None))  # noqa: B010

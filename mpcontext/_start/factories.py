@@ -1,0 +1,481 @@
+"""Factories: the stdlib's pools, managers and primitives, with the context in force.
+
+Each takes the parameters of the context method of the same name, in the
+same order, plus a keyword-only ``mp_context``: ``None`` means the context in
+force (see ``current_context``). What they return is what the stdlib
+returns, or for ``Pool`` an instance of a subclass that runs the pre-flight
+check and starts processes without fixing the global start method. (The two
+classes, ``Process`` and ``ProcessPoolExecutor``, are in ``_process`` and
+``_process_pool``.)
+"""
+
+from __future__ import annotations
+
+from multiprocessing.context import BaseContext
+
+from .._core.mp_default import concrete_context
+from .._core.resolve import current_context
+from .._core.start_methods import context_from_value, describe_value, start_method_of
+from .._preflight.check import check_initializer, check_start, journey_of
+from .processes import guarded_context
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import multiprocessing.pool
+    from _ctypes import _CData
+    from collections.abc import Callable, Iterable, Sequence
+    from ctypes import _SimpleCData, c_char
+    from multiprocessing import queues, synchronize
+    from multiprocessing.managers import SyncManager
+    from multiprocessing.sharedctypes import Synchronized, SynchronizedArray, SynchronizedString
+    from typing import Any, Literal, TypeVar, overload
+
+    from typing_extensions import TypeAlias
+
+    from .._core.types import ContextParam
+
+    _T = TypeVar("_T")
+    _CT = TypeVar("_CT", bound=_CData)
+    _LockLike: TypeAlias = "synchronize.Lock | synchronize.RLock"
+
+__all__ = [
+    "Array",
+    "Barrier",
+    "BoundedSemaphore",
+    "Condition",
+    "Event",
+    "JoinableQueue",
+    "Lock",
+    "Manager",
+    "Pool",
+    "Queue",
+    "RLock",
+    "Semaphore",
+    "SimpleQueue",
+    "Value",
+]
+
+
+def _context(mp_context: ContextParam, factory: str) -> BaseContext:
+    """Return the concrete context `mp_context` stands for in `factory`."""
+    if mp_context is None:
+        context = current_context()
+    else:
+        context = context_from_value(mp_context, f"the mp_context argument of mpcontext.{factory}()")
+    return concrete_context(context)
+
+
+# -- pools and managers -----------------------------------------------------
+
+
+def Pool(  # noqa: N802
+    processes: int | None = None,
+    initializer: Callable[..., object] | None = None,
+    initargs: Iterable[Any] = (),
+    maxtasksperchild: int | None = None,
+    *,
+    mp_context: ContextParam = None,
+) -> multiprocessing.pool.Pool:
+    """Return a process pool of the context `mp_context`.
+
+    A drop-in for ``multiprocessing.Pool`` and ``ctx.Pool``.
+
+    Parameters
+    ----------
+    processes, initializer, initargs, maxtasksperchild
+        As for ``multiprocessing.Pool``.
+    mp_context : None, str or BaseContext, keyword-only, optional
+        The context that starts the workers: a start method name, a context,
+        or ``None`` for the context in force.
+
+    Returns
+    -------
+    multiprocessing.pool.Pool
+        An instance of a subclass that runs the pre-flight check on the
+        initializer (before any worker starts) and on each task before
+        queueing it, and starts workers without fixing the global start
+        method.
+
+    Raises
+    ------
+    InvalidContextError
+        `mp_context` is not a start method available here or a context.
+    PreflightError
+        `initializer` or `initargs` could not reach a worker.
+    TypeError
+        `processes` is not an int or None.
+    """
+    context = _context(mp_context, "Pool")
+    if processes is not None and (not isinstance(processes, int) or isinstance(processes, bool)):
+        raise TypeError(
+            f"mpcontext.Pool(): processes must be an int (the number of worker processes) "
+            f"or None (os.process_cpu_count()), got {describe_value(processes)}"
+        )
+    from .pools import Pool as _Pool
+
+    error = check_initializer(initializer, initargs, journey_of(start_method_of(context), False))
+    if error is not None:
+        raise error
+    return _Pool(processes, initializer, initargs, maxtasksperchild, mp_context=context)
+
+
+def Manager(*, mp_context: ContextParam = None) -> SyncManager:  # noqa: N802
+    """Return a started ``SyncManager`` whose server runs in a process of `mp_context`.
+
+    A drop-in for ``multiprocessing.Manager()`` and ``ctx.Manager()``.
+
+    Parameters
+    ----------
+    mp_context : None, str or BaseContext, keyword-only, optional
+        The context that starts the server process: a start method name, a
+        context, or ``None`` for the context in force.
+
+    Returns
+    -------
+    multiprocessing.managers.SyncManager
+        Started, without fixing the global start method; shut it down (or
+        use it in a ``with`` block) when done.
+
+    Raises
+    ------
+    InvalidContextError
+        `mp_context` is not a start method available here or a context.
+    PreflightError
+        No child of that context can start here (a ``spawn`` or
+        ``forkserver`` server, under ``python - < script``).
+    """
+    context = _context(mp_context, "Manager")
+    error = check_start(start_method_of(context))  # its server process
+    if error is not None:
+        raise error
+    return guarded_context(context).Manager()
+
+
+# -- queues ------------------------------------------------------------------
+
+
+def Queue(maxsize: int = 0, *, mp_context: ContextParam = None) -> queues.Queue[Any]:  # noqa: N802
+    """Return ``ctx.Queue(maxsize)`` of the context `mp_context`.
+
+    Parameters
+    ----------
+    maxsize : int
+        As for ``multiprocessing.Queue``.
+    mp_context : None, str or BaseContext, keyword-only, optional
+        The context that makes it (``None``: the context in force).
+
+    Raises
+    ------
+    InvalidContextError
+        `mp_context` is not a start method available here or a context.
+    """
+    return _context(mp_context, "Queue").Queue(maxsize)
+
+
+def JoinableQueue(  # noqa: N802
+    maxsize: int = 0, *, mp_context: ContextParam = None
+) -> queues.JoinableQueue[Any]:
+    """Return ``ctx.JoinableQueue(maxsize)`` of the context `mp_context`.
+
+    Parameters
+    ----------
+    maxsize : int
+        As for ``multiprocessing.JoinableQueue``.
+    mp_context : None, str or BaseContext, keyword-only, optional
+        The context that makes it (``None``: the context in force).
+
+    Raises
+    ------
+    InvalidContextError
+        `mp_context` is not a start method available here or a context.
+    """
+    return _context(mp_context, "JoinableQueue").JoinableQueue(maxsize)
+
+
+def SimpleQueue(*, mp_context: ContextParam = None) -> queues.SimpleQueue[Any]:  # noqa: N802
+    """Return ``ctx.SimpleQueue()`` of the context `mp_context`.
+
+    Parameters
+    ----------
+    mp_context : None, str or BaseContext, keyword-only, optional
+        The context that makes it (``None``: the context in force).
+
+    Raises
+    ------
+    InvalidContextError
+        `mp_context` is not a start method available here or a context.
+    """
+    return _context(mp_context, "SimpleQueue").SimpleQueue()
+
+
+# -- synchronization primitives ---------------------------------------------
+
+
+def Lock(*, mp_context: ContextParam = None) -> synchronize.Lock:  # noqa: N802
+    """Return ``ctx.Lock()`` of the context `mp_context`.
+
+    Parameters
+    ----------
+    mp_context : None, str or BaseContext, keyword-only, optional
+        The context that makes it (``None``: the context in force).
+
+    Raises
+    ------
+    InvalidContextError
+        `mp_context` is not a start method available here or a context.
+    """
+    return _context(mp_context, "Lock").Lock()
+
+
+def RLock(*, mp_context: ContextParam = None) -> synchronize.RLock:  # noqa: N802
+    """Return ``ctx.RLock()`` of the context `mp_context`.
+
+    Parameters
+    ----------
+    mp_context : None, str or BaseContext, keyword-only, optional
+        The context that makes it (``None``: the context in force).
+
+    Raises
+    ------
+    InvalidContextError
+        `mp_context` is not a start method available here or a context.
+    """
+    return _context(mp_context, "RLock").RLock()
+
+
+def Event(*, mp_context: ContextParam = None) -> synchronize.Event:  # noqa: N802
+    """Return ``ctx.Event()`` of the context `mp_context`.
+
+    Parameters
+    ----------
+    mp_context : None, str or BaseContext, keyword-only, optional
+        The context that makes it (``None``: the context in force).
+
+    Raises
+    ------
+    InvalidContextError
+        `mp_context` is not a start method available here or a context.
+    """
+    return _context(mp_context, "Event").Event()
+
+
+def Condition(  # noqa: N802
+    lock: _LockLike | None = None, *, mp_context: ContextParam = None
+) -> synchronize.Condition:
+    """Return ``ctx.Condition(lock)`` of the context `mp_context`.
+
+    Parameters
+    ----------
+    lock : Lock or RLock, optional
+        As for ``multiprocessing.Condition``.
+    mp_context : None, str or BaseContext, keyword-only, optional
+        The context that makes it (``None``: the context in force).
+
+    Raises
+    ------
+    InvalidContextError
+        `mp_context` is not a start method available here or a context.
+    """
+    return _context(mp_context, "Condition").Condition(lock)
+
+
+def Semaphore(value: int = 1, *, mp_context: ContextParam = None) -> synchronize.Semaphore:  # noqa: N802
+    """Return ``ctx.Semaphore(value)`` of the context `mp_context`.
+
+    Parameters
+    ----------
+    value : int
+        As for ``multiprocessing.Semaphore``.
+    mp_context : None, str or BaseContext, keyword-only, optional
+        The context that makes it (``None``: the context in force).
+
+    Raises
+    ------
+    InvalidContextError
+        `mp_context` is not a start method available here or a context.
+    """
+    return _context(mp_context, "Semaphore").Semaphore(value)
+
+
+def BoundedSemaphore(  # noqa: N802
+    value: int = 1, *, mp_context: ContextParam = None
+) -> synchronize.BoundedSemaphore:
+    """Return ``ctx.BoundedSemaphore(value)`` of the context `mp_context`.
+
+    Parameters
+    ----------
+    value : int
+        As for ``multiprocessing.BoundedSemaphore``.
+    mp_context : None, str or BaseContext, keyword-only, optional
+        The context that makes it (``None``: the context in force).
+
+    Raises
+    ------
+    InvalidContextError
+        `mp_context` is not a start method available here or a context.
+    """
+    return _context(mp_context, "BoundedSemaphore").BoundedSemaphore(value)
+
+
+def Barrier(  # noqa: N802
+    parties: int,
+    action: Callable[..., object] | None = None,
+    timeout: float | None = None,
+    *,
+    mp_context: ContextParam = None,
+) -> synchronize.Barrier:
+    """Return ``ctx.Barrier(parties, action, timeout)`` of the context `mp_context`.
+
+    Parameters
+    ----------
+    parties, action, timeout
+        As for ``multiprocessing.Barrier``.
+    mp_context : None, str or BaseContext, keyword-only, optional
+        The context that makes it (``None``: the context in force).
+
+    Raises
+    ------
+    InvalidContextError
+        `mp_context` is not a start method available here or a context.
+    """
+    return _context(mp_context, "Barrier").Barrier(parties, action, timeout)
+
+
+# -- shared memory -----------------------------------------------------------
+
+if TYPE_CHECKING:
+
+    @overload
+    def Value(  # noqa: N802 # pyright: ignore[reportOverlappingOverload] - as in typeshed
+        typecode_or_type: type[_SimpleCData[_T]],
+        *args: Any,
+        lock: Literal[True] | _LockLike = True,
+        mp_context: ContextParam = None,
+    ) -> Synchronized[_T]: ...
+
+    @overload
+    def Value(  # noqa: N802
+        typecode_or_type: type[_CT],
+        *args: Any,
+        lock: Literal[False],
+        mp_context: ContextParam = None,
+    ) -> Synchronized[_CT]: ...
+
+    @overload
+    def Value(  # noqa: N802
+        typecode_or_type: type[_CT],
+        *args: Any,
+        lock: Literal[True] | _LockLike = True,
+        mp_context: ContextParam = None,
+    ) -> Synchronized[_CT]: ...
+
+    @overload
+    def Value(  # noqa: N802
+        typecode_or_type: str,
+        *args: Any,
+        lock: Literal[True] | _LockLike = True,
+        mp_context: ContextParam = None,
+    ) -> Synchronized[Any]: ...
+
+    @overload
+    def Value(  # noqa: N802
+        typecode_or_type: str | type[_CData],
+        *args: Any,
+        lock: bool | _LockLike = True,
+        mp_context: ContextParam = None,
+    ) -> Any: ...
+
+
+def Value(  # noqa: N802
+    typecode_or_type: str | type[_CData],
+    *args: Any,
+    lock: bool | _LockLike = True,
+    mp_context: ContextParam = None,
+) -> Any:
+    """Return ``ctx.Value(typecode_or_type, *args, lock=lock)`` of the context `mp_context`.
+
+    Parameters
+    ----------
+    typecode_or_type, *args, lock
+        As for ``multiprocessing.Value``.
+    mp_context : None, str or BaseContext, keyword-only, optional
+        The context that makes its lock (``None``: the context in force).
+
+    Raises
+    ------
+    InvalidContextError
+        `mp_context` is not a start method available here or a context.
+    """
+    return _context(mp_context, "Value").Value(typecode_or_type, *args, lock=lock)
+
+
+if TYPE_CHECKING:
+
+    @overload
+    def Array(  # noqa: N802
+        typecode_or_type: type[_SimpleCData[_T]],
+        size_or_initializer: int | Sequence[Any],
+        *,
+        lock: Literal[False],
+        mp_context: ContextParam = None,
+    ) -> SynchronizedArray[_T]: ...
+
+    @overload
+    def Array(  # noqa: N802
+        typecode_or_type: type[c_char],
+        size_or_initializer: int | Sequence[Any],
+        *,
+        lock: Literal[True] | _LockLike = True,
+        mp_context: ContextParam = None,
+    ) -> SynchronizedString: ...
+
+    @overload
+    def Array(  # noqa: N802
+        typecode_or_type: type[_SimpleCData[_T]],
+        size_or_initializer: int | Sequence[Any],
+        *,
+        lock: Literal[True] | _LockLike = True,
+        mp_context: ContextParam = None,
+    ) -> SynchronizedArray[_T]: ...
+
+    @overload
+    def Array(  # noqa: N802
+        typecode_or_type: str,
+        size_or_initializer: int | Sequence[Any],
+        *,
+        lock: Literal[True] | _LockLike = True,
+        mp_context: ContextParam = None,
+    ) -> SynchronizedArray[Any]: ...
+
+    @overload
+    def Array(  # noqa: N802
+        typecode_or_type: str | type[_CData],
+        size_or_initializer: int | Sequence[Any],
+        *,
+        lock: bool | _LockLike = True,
+        mp_context: ContextParam = None,
+    ) -> Any: ...
+
+
+def Array(  # noqa: N802
+    typecode_or_type: str | type[_CData],
+    size_or_initializer: int | Sequence[Any],
+    *,
+    lock: bool | _LockLike = True,
+    mp_context: ContextParam = None,
+) -> Any:
+    """Return ``ctx.Array(typecode_or_type, size_or_initializer, lock=lock)`` of `mp_context`.
+
+    Parameters
+    ----------
+    typecode_or_type, size_or_initializer, lock
+        As for ``multiprocessing.Array``.
+    mp_context : None, str or BaseContext, keyword-only, optional
+        The context that makes its lock (``None``: the context in force).
+
+    Raises
+    ------
+    InvalidContextError
+        `mp_context` is not a start method available here or a context.
+    """
+    return _context(mp_context, "Array").Array(typecode_or_type, size_or_initializer, lock=lock)
