@@ -124,6 +124,7 @@ from multiprocessing.context import BaseContext
 
 import pytest
 
+from ._core.messages import describe_value, did_you_mean, short_repr
 from ._core.mp_default import (
     SavedDefault,
     actual_context,
@@ -139,9 +140,6 @@ from ._core.start_methods import (
     available_start_methods,
     available_text,
     context_from_value,
-    describe_value,
-    nearest,
-    short_repr,
     start_method_of,
     unavailable_text,
 )
@@ -277,8 +275,7 @@ def _unknown_message(name: str) -> str | None:
     if name in ALL_START_METHODS:
         return None
     what = "empty start method name" if not name else "unknown start method"
-    suggestion = nearest(name, ALL_START_METHODS)
-    hint = f"; did you mean {suggestion!r}?" if suggestion is not None else "."
+    hint = did_you_mean(name, ALL_START_METHODS) or "."
     return (
         f"{what} {short_repr(name)}{hint} Start methods: {_known_text()} "
         f"(available here: {available_text()})"

@@ -13,7 +13,8 @@ import functools
 from contextvars import ContextVar, Token
 from multiprocessing.context import BaseContext
 
-from .start_methods import context_from_value, describe_value
+from .messages import describe_value
+from .start_methods import context_from_value
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

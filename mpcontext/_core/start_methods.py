@@ -11,26 +11,15 @@ import sys
 from multiprocessing.context import BaseContext
 
 from .errors import InvalidContextError
+from .messages import MAX_REPR, describe_value, did_you_mean, short_repr
 from .mp_default import concrete_context
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
 
 __all__ = [
     "ALL_START_METHODS",
-    "MAX_REASON",
-    "MAX_REPR",
     "available_start_methods",
     "available_text",
-    "because",
     "context_for_name",
     "context_from_value",
-    "describe_value",
-    "methods_text",
-    "nearest",
-    "short_repr",
-    "short_text",
     "start_method_of",
     "unavailable_text",
 ]
@@ -113,72 +102,29 @@ def context_from_value(value: object, source: str | None = None) -> BaseContext:
     raise InvalidContextError(_bad_type_message(value, source))
 
 
+# The start method of each concrete context class, filled as they are met.
+_method_of_type: dict[type[BaseContext], str] = {}
+
+
 def start_method_of(context: BaseContext) -> str:
     """Return the start method of `context` without fixing any global state.
 
     ``DefaultContext.get_start_method()`` would fix multiprocessing's global
-    start method; this reads what it would answer instead.
+    start method; this reads what it would answer instead. Concrete
+    contexts name their method in the class attribute ``_name``, and the
+    answer is kept per class; a ``DefaultContext``, which follows the
+    global default, is asked each time.
     """
+    try:
+        return _method_of_type[type(context)]
+    except KeyError:
+        pass
     concrete = concrete_context(context)
     name = getattr(concrete, "_name", None)
-    if isinstance(name, str):
-        return name
-    method: str = concrete.get_start_method()
+    method: str = name if isinstance(name, str) else concrete.get_start_method()
+    if getattr(type(context), "_name", None) == method:
+        _method_of_type[type(context)] = method
     return method
-
-
-MAX_REPR = 80
-"""The longest a value quoted in a message is: a 10 MB string is not a 10 MB message."""
-
-MAX_REASON = 500
-"""The longest a requirement's reason is in an error message (a note shows it whole)."""
-
-
-def short_repr(value: object, limit: int = MAX_REPR) -> str:
-    """Return ``repr(value)`` for a message: at most `limit` characters, never raising.
-
-    A ``repr`` that raises (an object half built, an ``int`` too long to
-    print) must not replace the error the message is for.
-    """
-    if isinstance(value, (str, bytes, bytearray)) and len(value) > limit:
-        value = value[:limit]  # its repr is cut anyway: do not build all of it
-    try:
-        text = repr(value)
-    except Exception as error:
-        text = f"<{type(value).__qualname__} object, whose repr() raised {type(error).__name__}>"
-    return text if len(text) <= limit else f"{text[: limit - 3]}..."
-
-
-def short_text(text: str, limit: int = 500) -> str:
-    """Return `text` (an error message, say) cut to about `limit` characters, saying so."""
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}... ({len(text)} characters in all)"
-
-
-def describe_value(value: object) -> str:
-    """Return ``repr(value)`` with its type, shortened for a message."""
-    return f"{short_repr(value)} ({type(value).__qualname__})"
-
-
-def methods_text(methods: Iterable[str], joiner: str = "or", form: str = "{!r}") -> str:
-    """Return ``'spawn' or 'forkserver'`` for a message, each name written as `form` says."""
-    quoted = [form.format(m) for m in methods]
-    if len(quoted) < 2:
-        return "".join(quoted)
-    return f"{', '.join(quoted[:-1])} {joiner} {quoted[-1]}"
-
-
-def because(reason: str | None, limit: int | None = None) -> str:
-    """Return ``": the reason"`` to end a sentence with, or ``""`` when there is none.
-
-    An error message gives a `limit` (``short_text``); a docstring note
-    shows the reason whole.
-    """
-    if not reason:
-        return ""
-    reason = reason.rstrip(".")
-    return f": {reason if limit is None else short_text(reason, limit)}"
 
 
 def available_text() -> str:
@@ -203,13 +149,10 @@ def _bad_name_message(name: str, source: str | None) -> str:
         return f"{unavailable_text(name, source)}."
     what = "empty start method name" if not name else "unknown start method"
     message = f"{what} {short_repr(name)}{_of_source(source)}"
-    suggestion = nearest(name, available_start_methods())
-    if suggestion is not None:
-        message += f"; did you mean {suggestion!r}?"
-        if name.lower() == suggestion:
-            message += " Start method names are case-sensitive, as in multiprocessing."
-    else:
-        message += "."
+    hint = did_you_mean(name, available_start_methods())
+    message += hint or "."
+    if hint and name.lower() in available_start_methods():
+        message += " Start method names are case-sensitive, as in multiprocessing."
     return f"{message} Start methods available here: {available_text()}."
 
 
@@ -226,11 +169,3 @@ def _bad_type_message(value: object, source: str | None) -> str:
     else:
         message += "."
     return f"{message} Start methods available here: {available_text()}."
-
-
-def nearest(name: str, choices: Sequence[str]) -> str | None:
-    """Return the one of `choices` that `name` most likely meant, case and spaces aside."""
-    import difflib  # only when building a message
-
-    close = difflib.get_close_matches(name.strip().lower(), choices, n=1)
-    return close[0] if close else None

@@ -21,13 +21,14 @@ import sys
 from multiprocessing.context import BaseContext
 
 from .._core.env import ENV
+from .._core.messages import MAX_REPR, describe_value, short_repr
 from .._core.mp_default import actual_context, platform_default
 from .._core.resolve import PLATFORM_DEFAULT_ORIGIN, SET_DEFAULT_ORIGIN, context_in_force
 from .._core.scope import EMPTY, SCOPE, Scope
-from .._core.start_methods import MAX_REPR, context_from_value, describe_value, short_repr
+from .._core.start_methods import context_from_value, start_method_of
 from .._core.types import Requirement
 from .notes import add_note, function_note
-from .registry import MARK, Rules, check_note, check_options, method_of, registry
+from .registry import MARK, Rules, check_note, check_options, registry
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ class _Plan:
         if value is not None and value is not scope.context:
             context = context_from_value(value, self.source)
             if rules is not None:
-                method = method_of(context)
+                method = start_method_of(context)
                 if method not in rules.methods:
                     raise rules.refused(method, self.origin, by_argument=True)
             kwargs[param] = context

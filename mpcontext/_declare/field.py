@@ -19,10 +19,15 @@ from multiprocessing.context import BaseContext
 from types import MemberDescriptorType
 
 from .._core.resolve import context_in_force
-from .._core.start_methods import available_start_methods, context_for_name, context_from_value
+from .._core.start_methods import (
+    available_start_methods,
+    context_for_name,
+    context_from_value,
+    start_method_of,
+)
 from .._core.types import Requirement
 from .notes import add_note, field_note
-from .registry import Rules, check_note, check_options, method_of, registry
+from .registry import Rules, check_note, check_options, registry
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -194,7 +199,7 @@ class ContextField:
         context = context_from_value(value, f"the value assigned to {self._bound()}")
         rules = self._rules
         if rules is not None:
-            method = method_of(context)
+            method = start_method_of(context)
             if method not in rules.methods:
                 raise rules.refused(method, "assigned to it", by_argument=True)
         self._store(instance, context)

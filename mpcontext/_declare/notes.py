@@ -16,7 +16,8 @@ import functools
 import sys
 
 from .._core.env import START_METHOD_VAR
-from .._core.start_methods import ALL_START_METHODS, because, methods_text
+from .._core.messages import because, methods_text
+from .._core.start_methods import ALL_START_METHODS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

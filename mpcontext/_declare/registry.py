@@ -15,16 +15,18 @@ import threading
 from multiprocessing.context import BaseContext
 
 from .._core.errors import StartMethodError
+from .._core.messages import (
+    MAX_REASON,
+    because,
+    describe_value,
+    did_you_mean,
+    methods_text,
+    short_repr,
+)
 from .._core.start_methods import (
     ALL_START_METHODS,
-    MAX_REASON,
     available_start_methods,
-    because,
     context_for_name,
-    describe_value,
-    methods_text,
-    nearest,
-    short_repr,
     start_method_of,
 )
 from .._core.types import Requirement
@@ -42,7 +44,6 @@ __all__ = [
     "Rules",
     "check_note",
     "check_options",
-    "method_of",
     "qualified_name",
     "registry",
 ]
@@ -64,26 +65,6 @@ def qualified_name(obj: object) -> tuple[str, str] | None:
     if isinstance(qualname, str):
         return (module if isinstance(module, str) else "__main__", qualname)
     return None
-
-
-_method_of_type: dict[type[BaseContext], str] = {}
-
-
-def method_of(context: BaseContext) -> str:
-    """Return the start method of `context`, as ``start_method_of`` does, faster.
-
-    Concrete contexts name their method in the class attribute ``_name``;
-    the answer is kept per class. Others (multiprocessing's
-    ``DefaultContext``, which follows the global default) are asked each time.
-    """
-    try:
-        return _method_of_type[type(context)]
-    except KeyError:
-        pass
-    method = start_method_of(context)
-    if getattr(type(context), "_name", None) == method:
-        _method_of_type[type(context)] = method
-    return method
 
 
 def check_note(note: object, where: str) -> bool:
@@ -174,9 +155,7 @@ def _check_requires(requires: object, where: str) -> tuple[str, ...] | None:
 def _unknown_method(method: object) -> str:
     message = f"requires names an unknown start method {describe_value(method)}"
     if isinstance(method, str):
-        suggestion = nearest(method, ALL_START_METHODS)
-        if suggestion is not None:
-            message += f"; did you mean {suggestion!r}?"
+        message += did_you_mean(method, ALL_START_METHODS)
     return f"{message} Start methods are {methods_text(ALL_START_METHODS)}."
 
 
@@ -238,7 +217,7 @@ class Rules:
             `context` was chosen (as `origin` says) and is not allowed, or
             none of the methods is available here.
         """
-        method = method_of(context)
+        method = start_method_of(context)
         if method in self.methods:
             return None
         if explicit:

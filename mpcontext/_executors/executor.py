@@ -13,19 +13,15 @@ import sys
 from multiprocessing.context import BaseContext
 
 from .._core.errors import PreflightError, StartMethodError
+from .._core.messages import MAX_REASON, because, describe_value, methods_text, short_repr
 from .._core.mp_default import concrete_context
 from .._core.resolve import current_context, passed_on
 from .._core.scope import SCOPE, Scope, enter_block, leave_block
 from .._core.start_methods import (
     ALL_START_METHODS,
-    MAX_REASON,
     available_start_methods,
-    because,
     context_for_name,
     context_from_value,
-    describe_value,
-    methods_text,
-    short_repr,
     start_method_of,
 )
 from .._preflight.check import check_start, journey_of, preflight

@@ -17,8 +17,8 @@ import threading
 from concurrent.futures import process
 from itertools import islice
 
+from .._core.messages import short_repr
 from .._core.mp_default import preparing
-from .._core.start_methods import short_repr
 from .._preflight.check import first_items, preflight
 
 TYPE_CHECKING = False

@@ -21,7 +21,7 @@ import re
 import sys
 from typing import cast
 
-from .._core.start_methods import describe_value
+from .._core.messages import describe_value, did_you_mean
 from .rules import RULES, expand_codes
 
 TYPE_CHECKING = False
@@ -274,10 +274,7 @@ def load_settings(path: str, *, required: bool = False) -> Settings | None:
         return None
     unknown = sorted(set(table) - set(KEYS))
     if unknown:
-        import difflib
-
-        close = difflib.get_close_matches(unknown[0], KEYS, n=1)
-        suggestion = f" (did you mean {close[0]!r}?)" if close else ""
+        suggestion = did_you_mean(unknown[0], KEYS, aside=True)
         raise ConfigError(
             f"{path}: unknown key {unknown[0]!r} in {TABLE}{suggestion}; "
             f"expected {', '.join(KEYS)}"

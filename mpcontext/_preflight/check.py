@@ -14,9 +14,10 @@ from collections.abc import Mapping
 
 from .._core.env import ENV, PREFLIGHT_VAR
 from .._core.errors import ConfigurationError, PreflightError, preflight_error
+from .._core.messages import describe_value, did_you_mean, short_repr
 from .._core.resolve import resolve_context
 from .._core.scope import SCOPE
-from .._core.start_methods import describe_value, nearest, short_repr, start_method_of
+from .._core.start_methods import start_method_of
 from .importable import main_problem
 from .problems import Journey, Problem, render
 from .shallow import examine
@@ -68,16 +69,12 @@ def preflight_level() -> str:
 
 
 def _bad_level_message(level: str) -> str:
-    message = (
-        f"the environment variable {PREFLIGHT_VAR}={short_repr(level)} is not a pre-flight "
-        f"level; expected one of {', '.join(map(repr, LEVELS))}"
-    )
-    suggestion = nearest(level, LEVELS)
-    if suggestion is not None:
-        message += f" (did you mean {suggestion!r}?)"
+    expected = ", ".join(map(repr, LEVELS))
     return (
-        f"{message}. Set it to one of those, or unset it for 'cheap'; after changing "
-        f"os.environ, call mpcontext.refresh_environment()."
+        f"the environment variable {PREFLIGHT_VAR}={short_repr(level)} is not a pre-flight "
+        f"level; expected one of {expected}{did_you_mean(level, LEVELS, aside=True)}. Set it "
+        f"to one of those, or unset it for 'cheap'; after changing os.environ, call "
+        f"mpcontext.refresh_environment()."
     )
 
 

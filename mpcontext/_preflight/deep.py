@@ -19,7 +19,7 @@ import types
 from multiprocessing.context import get_spawning_popen, set_spawning_popen
 from multiprocessing.reduction import ForkingPickler
 
-from .._core.start_methods import short_repr
+from .._core.messages import short_repr
 from .importable import reference_problem
 from .problems import UNPICKLABLE, Journey, Problem
 from .semlocks import MP_PRIMITIVE_MODULES, primitive_problem, semlock_class

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .._core.start_methods import describe_value, short_repr, short_text
+from .._core.messages import describe_value, short_repr, short_text
 from .problems import (
     AFTER_FORK,
     INTERACTIVE,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sys
 
-from .._core.start_methods import available_start_methods, describe_value, short_repr, short_text
+from .._core.messages import describe_value, short_repr, short_text
+from .._core.start_methods import available_start_methods
 
 __all__ = [
     "AFTER_FORK",

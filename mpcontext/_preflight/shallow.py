@@ -14,7 +14,7 @@ import pickle
 import sys
 import types
 
-from .._core.start_methods import short_repr
+from .._core.messages import short_repr
 from .importable import reference_problem
 from .problems import UNPICKLABLE, Journey, Problem
 from .semlocks import MP_PRIMITIVE_MODULES, primitive_problem

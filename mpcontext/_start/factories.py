@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from multiprocessing.context import BaseContext
 
+from .._core.messages import describe_value
 from .._core.mp_default import concrete_context
 from .._core.resolve import current_context
-from .._core.start_methods import context_from_value, describe_value, start_method_of
+from .._core.start_methods import context_from_value, start_method_of
 from .._preflight.check import check_initializer, check_start, journey_of
 from .processes import guarded_context
 

@@ -33,9 +33,10 @@ import threading
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 
+from .._core.messages import methods_text, short_repr
 from .._core.mp_default import PREPARATION_FIXES_DEFAULT, concrete_context, preparing
 from .._core.resolve import current_context
-from .._core.start_methods import context_from_value, methods_text, short_repr, start_method_of
+from .._core.start_methods import context_from_value, start_method_of
 from .._preflight.check import journey_of, preflight
 
 TYPE_CHECKING = False

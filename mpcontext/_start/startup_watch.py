@@ -25,7 +25,7 @@ import os
 import threading
 
 from .._core.errors import BrokenPoolError
-from .._core.start_methods import short_repr
+from .._core.messages import short_repr
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -117,10 +117,10 @@ def _notice(
     if entry is None or entry.f_code not in _GLOBAL_FUNCTIONS:
         return  # the standard library's own call, on its caller's behalf
     after = value if isinstance(value, BaseContext) else None
-    listener(Change(entry, _method(before), _method(after)))
+    listener(Change(entry, _method_or_none(before), _method_or_none(after)))
 
 
-def _method(context: BaseContext | None) -> str | None:
+def _method_or_none(context: BaseContext | None) -> str | None:
     return None if context is None else start_method_of(context)
 
 
