@@ -128,12 +128,11 @@ from ._core.messages import describe_value, did_you_mean, short_repr
 from ._core.mp_default import (
     SavedDefault,
     actual_context,
-    platform_default,
     restore_platform_default,
     set_actual_context,
     simulate_platform_default,
 )
-from ._core.resolve import current_context
+from ._core.resolve import current_context, multiprocessing_default
 from ._core.scope import SCOPE
 from ._core.start_methods import (
     ALL_START_METHODS,
@@ -451,10 +450,9 @@ def _simulate_default(config: pytest.Config, method: str) -> SavedDefault:
 def _describe_default(settings: _Settings) -> str:
     if settings.default_method is not None:
         return f"{settings.default_method} (simulated by {_DEFAULT_OPTION})"
-    actual = actual_context()
-    if actual is not None:
-        return f"{start_method_of(actual)} (set with multiprocessing.set_start_method)"
-    return f"{start_method_of(platform_default())} (platform default)"
+    context, was_set, _ = multiprocessing_default()
+    how = "set with multiprocessing.set_start_method" if was_set else "platform default"
+    return f"{start_method_of(context)} ({how})"
 
 
 # --- The guard ----------------------------------------------------------------

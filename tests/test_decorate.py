@@ -465,14 +465,14 @@ def test_a_nested_requirement_falls_back_from_an_outer_fallback(
 
 @pytest.mark.usefixtures("fork_default")
 def test_no_method_of_requires_available_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    import mpcontext._declare.registry as registry_module
+    import mpcontext._declare.requirements as requirements_module
 
     @accepts_context(requires=("forkserver",), reason="it needs a server")
     def server_only(*, mp_context: ContextParam = None) -> None: ...
 
     # No platform here lacks every method: pretend this one has only fork,
     # its default (the fork_default fixture).
-    monkeypatch.setattr(registry_module, "available_start_methods", lambda: ("fork",))
+    monkeypatch.setattr(requirements_module, "available_start_methods", lambda: ("fork",))
     with pytest.raises(StartMethodError) as caught:
         server_only()
     message = str(caught.value)

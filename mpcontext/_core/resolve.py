@@ -35,6 +35,7 @@ __all__ = [
     "current_context",
     "default_context",
     "explain_context",
+    "multiprocessing_default",
     "passed_on",
     "resolve_context",
 ]
@@ -99,9 +100,19 @@ def context_in_force() -> tuple[BaseContext, bool, str]:
     if name is not None:
         _, context, origin = _environment_context(name)
         return context, True, origin
+    context, _, origin = multiprocessing_default()
+    return context, False, origin
+
+
+def multiprocessing_default() -> tuple[BaseContext, bool, str]:
+    """Return multiprocessing's default context, whether it was set, and where it is from.
+
+    The context ``multiprocessing.get_context()`` would give, without fixing
+    it: the one ``set_start_method()`` set, or else the platform default.
+    """
     actual = actual_context()
     if actual is not None:
-        return actual, False, SET_DEFAULT_ORIGIN
+        return actual, True, SET_DEFAULT_ORIGIN
     return platform_default(), False, PLATFORM_DEFAULT_ORIGIN
 
 

@@ -22,13 +22,13 @@ from multiprocessing.context import BaseContext
 
 from .._core.env import ENV
 from .._core.messages import MAX_REPR, describe_value, short_repr
-from .._core.mp_default import actual_context, platform_default
-from .._core.resolve import PLATFORM_DEFAULT_ORIGIN, SET_DEFAULT_ORIGIN, context_in_force
+from .._core.resolve import context_in_force, multiprocessing_default
 from .._core.scope import EMPTY, SCOPE, Scope
-from .._core.start_methods import context_from_value, start_method_of
+from .._core.start_methods import context_from_value
 from .._core.types import Requirement
 from .notes import add_note, function_note
-from .registry import MARK, Rules, check_note, check_options, registry
+from .registry import MARK, registry
+from .requirements import Rules, check_note, check_options
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -104,11 +104,8 @@ class _Plan:
         This is the common call of a function without a requirement. Made
         once for each context of multiprocessing's default, and kept.
         """
-        actual = actual_context()
-        if actual is None:
-            context, origin, scopes = platform_default(), PLATFORM_DEFAULT_ORIGIN, self.unset_scopes
-        else:
-            context, origin, scopes = actual, SET_DEFAULT_ORIGIN, self.set_scopes
+        context, was_set, origin = multiprocessing_default()
+        scopes = self.set_scopes if was_set else self.unset_scopes
         made = scopes.get(context)
         if made is None:
             made = Scope(context, False, origin, None, False, self.requirement)
@@ -137,9 +134,7 @@ class _Plan:
         if value is not None and value is not scope.context:
             context = context_from_value(value, self.source)
             if rules is not None:
-                method = start_method_of(context)
-                if method not in rules.methods:
-                    raise rules.refused(method, self.origin, by_argument=True)
+                rules.check_given(context, self.origin)
             kwargs[param] = context
             return self._scope(scope, context, True, self.origin, scope.executor is not None)
         if scope.context is not None:

@@ -23,11 +23,11 @@ from .._core.start_methods import (
     available_start_methods,
     context_for_name,
     context_from_value,
-    start_method_of,
 )
 from .._core.types import Requirement
 from .notes import add_note, field_note
-from .registry import Rules, check_note, check_options, registry
+from .registry import registry
+from .requirements import Rules, check_note, check_options
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -199,9 +199,7 @@ class ContextField:
         context = context_from_value(value, f"the value assigned to {self._bound()}")
         rules = self._rules
         if rules is not None:
-            method = start_method_of(context)
-            if method not in rules.methods:
-                raise rules.refused(method, "assigned to it", by_argument=True)
+            rules.check_given(context, "assigned to it")
         self._store(instance, context)
 
     def __delete__(self, instance: object) -> None:
