@@ -17,7 +17,6 @@ pinned around each of their steps, so that it holds across ``yield`` and
 from __future__ import annotations
 
 import functools
-import sys
 from multiprocessing.context import BaseContext
 
 from .._core.env import ENV
@@ -27,12 +26,19 @@ from .._core.scope import EMPTY, SCOPE, Scope
 from .._core.start_methods import context_from_value
 from .._core.types import Requirement
 from .notes import add_note, function_note
+from .pinning import (
+    async_generator_wrapper,
+    coroutine_wrapper,
+    generator_wrapper,
+    mark_coroutine_function,
+)
 from .registry import MARK, registry
 from .requirements import Rules, check_note, check_options
+from .signatures import signature_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator, Callable, Generator, Iterable
+    from collections.abc import Callable, Iterable
     from types import CodeType
     from typing import Any, Protocol, TypeVar, overload
 
@@ -291,7 +297,7 @@ def _decorate(func: object, options: _Options) -> Any:
         return classmethod(_decorate(inner, options))
     if isinstance(func, staticmethod):
         return staticmethod(_decorate(inner, options))
-    target = _signature_of(func)
+    target = signature_of(func)
     code: CodeType | None = getattr(target, "__code__", None)
     if code is None or not callable(func):
         raise _not_a_function(func)
@@ -317,21 +323,6 @@ def _decorate(func: object, options: _Options) -> Any:
         wrapper.__doc__ = add_note(wrapper.__doc__, function_note(param, methods, options.reason))
     registry.add(requirement)
     return wrapper
-
-
-def _signature_of(func: object) -> object:
-    """Return the function whose signature `func` has, following ``__wrapped__``.
-
-    As ``inspect.signature`` does: a decorator made with ``functools.wraps``
-    below this one keeps the signature of the function it wraps.
-    """
-    target = func
-    for _ in range(100):
-        wrapped = getattr(target, "__wrapped__", None)
-        if getattr(wrapped, "__code__", None) is None:
-            break
-        target = wrapped
-    return target
 
 
 def _not_a_function(func: object) -> TypeError:
@@ -374,13 +365,13 @@ def _check_parameter(target: object, code: CodeType, param: str, name: str) -> N
 
 def _wrapper(func: Any, flags: int, plan: _Plan) -> Callable[..., Any]:
     if flags & _CO_COROUTINE:
-        wrapper = _coroutine_wrapper(func, plan)
-        _mark_coroutine_function(wrapper)
+        wrapper = coroutine_wrapper(func, plan.enter)
+        mark_coroutine_function(wrapper)
         return wrapper
     if flags & _CO_ASYNC_GENERATOR:
-        return _async_generator_wrapper(func, plan)
+        return async_generator_wrapper(func, plan.enter)
     if flags & _CO_GENERATOR:
-        return _generator_wrapper(func, plan)
+        return generator_wrapper(func, plan.enter)
     if plan.rules is None:
         return _plain_wrapper(func, plan)
     return _required_wrapper(func, plan)
@@ -460,136 +451,3 @@ def _required_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
             reset_scope(token)
 
     return wrapper
-
-
-def _generator_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
-    enter = plan.enter
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        scope = enter(kwargs)
-        return _named(_steps(func(*args, **kwargs), scope), func)
-
-    return wrapper
-
-
-def _coroutine_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
-    enter = plan.enter
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        scope = enter(kwargs)
-        return _named(_run_coroutine(func, args, kwargs, scope), func)
-
-    return wrapper
-
-
-def _async_generator_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
-    enter = plan.enter
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        scope = enter(kwargs)
-        return _named(_async_steps(func(*args, **kwargs), scope), func)
-
-    return wrapper
-
-
-def _named(steps: T, func: object) -> T:
-    """Give the generator or coroutine `steps` the name of `func`, for its repr and warnings."""
-    steps.__name__ = func.__name__  # type: ignore[attr-defined]
-    steps.__qualname__ = func.__qualname__  # type: ignore[attr-defined]
-    return steps
-
-
-def _steps(inner: Generator[Any, Any, Any], scope: Scope) -> Generator[Any, Any, Any]:
-    """Run the generator (or coroutine) `inner` step by step with `scope` in force.
-
-    The scope is set and reset around each step, in whichever thread or
-    context runs it, so it never shows between steps. What the body itself
-    put in force (a ``using`` block open across a ``yield`` or ``await``)
-    is kept for its next step.
-    """
-    sent: Any = None
-    error: BaseException | None = None
-    while True:
-        token = SCOPE.set(scope)
-        try:
-            item = inner.send(sent) if error is None else inner.throw(error)
-        except StopIteration as stop:
-            return stop.value
-        finally:
-            scope = SCOPE.get()
-            SCOPE.reset(token)
-            error = None
-        try:
-            sent = yield item
-        except GeneratorExit:
-            token = SCOPE.set(scope)
-            try:
-                inner.close()
-            finally:
-                SCOPE.reset(token)
-            raise
-        except BaseException as caught:  # thrown in by the caller: pass it on
-            error, sent = caught, None
-
-
-class _Awaitable:
-    """Awaiting it runs a coroutine step by step with a scope in force."""
-
-    __slots__ = ("_inner", "_scope")
-
-    def __init__(self, inner: Any, scope: Scope) -> None:
-        self._inner = inner
-        self._scope = scope
-
-    def __await__(self) -> Generator[Any, Any, Any]:
-        return _steps(self._inner, self._scope)
-
-
-async def _run_coroutine(func: Any, args: Any, kwargs: Any, scope: Scope) -> Any:
-    # The inner coroutine is made here, when awaited: one never awaited then
-    # gives a single "never awaited" warning, named after the function.
-    return await _Awaitable(func(*args, **kwargs), scope)
-
-
-async def _async_steps(inner: AsyncGenerator[Any, Any], scope: Scope) -> AsyncGenerator[Any, Any]:
-    """Run the async generator `inner` step by step with `scope` in force (as ``_steps``)."""
-    sent: Any = None
-    error: BaseException | None = None
-    while True:
-        token = SCOPE.set(scope)
-        try:
-            item = await (inner.asend(sent) if error is None else inner.athrow(error))
-        except StopAsyncIteration:
-            return
-        finally:
-            scope = SCOPE.get()
-            SCOPE.reset(token)
-            error = None
-        try:
-            sent = yield item
-        except GeneratorExit:
-            token = SCOPE.set(scope)
-            try:
-                await inner.aclose()
-            finally:
-                SCOPE.reset(token)
-            raise
-        except BaseException as caught:  # thrown in by the caller: pass it on
-            error, sent = caught, None
-
-
-def _mark_coroutine_function(wrapper: Callable[..., Any]) -> None:
-    """Make ``inspect``/``asyncio.iscoroutinefunction`` see `wrapper` as async.
-
-    It is a plain function returning a coroutine (so that a bad argument
-    fails at the call); frameworks that check before awaiting must still
-    await it. Only async functions pay for importing what this needs.
-    """
-    if sys.version_info >= (3, 12):
-        import inspect
-
-        inspect.markcoroutinefunction(wrapper)
-    else:
-        from asyncio import coroutines
-
-        setattr(wrapper, "_is_coroutine", getattr(coroutines, "_is_coroutine", None))  # noqa: B010

@@ -13,10 +13,10 @@ import threading
 
 from .._core.messages import (
     describe_value,
-    short_repr,
 )
 from .._core.types import Requirement
 from .requirements import check_note, check_options
+from .signatures import check_takes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -197,7 +197,7 @@ class Registry:
             _, methods, reason = check_options("mp_context", requires, reason, where)
         else:
             param, methods, reason = check_options(param, requires, reason, where)
-            _check_takes(target, param, where)
+            check_takes(target, param, where)
         kind = "class" if isinstance(target, type) else "function"
         requirement = Requirement(key[0], key[1], param, methods, reason, kind)
         if check_note(note, where):
@@ -288,31 +288,6 @@ def _field_key(obj: object, attribute: str) -> tuple[str, str] | None:
         if attribute in vars(klass):
             return (klass.__module__, f"{klass.__qualname__}.{attribute}")
     return None
-
-
-def _check_takes(target: object, param: str, where: str) -> None:
-    """Check that a Python function (or a class's ``__init__``) has `param`."""
-    if isinstance(target, type):
-        if any(param in vars(klass) for klass in target.__mro__):
-            return  # an attribute, such as a ContextField
-        function = getattr(target, "__init__", None)
-    else:
-        function = target
-    for _ in range(100):
-        wrapped = getattr(function, "__wrapped__", None)
-        if wrapped is None:
-            break
-        function = wrapped
-    code = getattr(function, "__code__", None)
-    if code is None:
-        return  # a builtin, or object.__init__: nothing to check against
-    names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
-    takes_keywords = bool(code.co_flags & 0x08)  # CO_VARKEYWORDS
-    if param not in names and not takes_keywords:
-        raise TypeError(
-            f"{where}: it has no parameter {short_repr(param)}; pass param= with the name of the "
-            f"parameter that takes the context (it takes {', '.join(map(repr, names))})"
-        )
 
 
 registry: Registry = Registry()
