@@ -12,14 +12,13 @@ import functools
 import hashlib
 import os
 import pickle
-import sys
 import threading
 from concurrent.futures import process
-from itertools import islice
 
 from .._core.messages import short_repr
 from .._core.mp_default import preparing
 from .._preflight.check import first_items, preflight
+from .._start.compat import CheckedMap, batched
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -122,12 +121,6 @@ class Initialized:
 # -- the executor ----------------------------------------------------------------
 
 
-def _batched(pairs: Iterator[tuple[Any, ...]], size: int) -> Iterator[tuple[tuple[Any, ...], ...]]:
-    """Yield tuples of `size` items of `pairs` (the last one shorter), as ``itertools.batched``."""
-    while chunk := tuple(islice(pairs, size)):
-        yield chunk
-
-
 class _Submitter:
     """What ``Executor.map`` is run on: its ``submit`` is the block's, without a second check."""
 
@@ -137,7 +130,7 @@ class _Submitter:
         self.submit = submit
 
 
-class LentExecutor(concurrent.futures.Executor):
+class LentExecutor(CheckedMap, concurrent.futures.Executor):
     """An injected executor, as one ``executor()`` block sees it.
 
     Its tasks go to the injected executor, after the pre-flight check for a
@@ -230,44 +223,12 @@ class LentExecutor(concurrent.futures.Executor):
             # What concurrent.futures.Executor.map does, through this block's submit.
             return concurrent.futures.Executor.map(submitter, fn, *iterables, **options)
         # What the stdlib's ProcessPoolExecutor.map does: a task a chunk.
-        chunks = _batched(zip(*iterables), chunksize)
+        chunks = batched(zip(*iterables), chunksize)
         results = concurrent.futures.Executor.map(
             submitter, functools.partial(process._process_chunk, fn), chunks, **options
         )
         chained: Iterator[_T] = process._chain_from_iterable_of_lists(results)
         return chained
-
-    if sys.version_info >= (3, 14):
-
-        def map(
-            self,
-            fn: Callable[..., _T],
-            *iterables: Iterable[Any],
-            timeout: float | None = None,
-            chunksize: int = 1,
-            buffersize: int | None = None,
-        ) -> Iterator[_T]:
-            """Map `fn` over `iterables` on the injected executor."""
-            error = self._map_error(fn, iterables, chunksize)
-            if error is not None:
-                raise error
-            options = {"timeout": timeout, "buffersize": buffersize}
-            return self._map(fn, iterables, chunksize, options)
-
-    else:
-
-        def map(
-            self,
-            fn: Callable[..., _T],
-            *iterables: Iterable[Any],
-            timeout: float | None = None,
-            chunksize: int = 1,
-        ) -> Iterator[_T]:
-            """Map `fn` over `iterables` on the injected executor."""
-            error = self._map_error(fn, iterables, chunksize)
-            if error is not None:
-                raise error
-            return self._map(fn, iterables, chunksize, {"timeout": timeout})
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """End the block's use of the executor.

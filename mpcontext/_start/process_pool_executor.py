@@ -25,6 +25,7 @@ from .._core.resolve import context_in_force, passed_on
 from .._core.scope import SCOPE
 from .._core.start_methods import context_for_name, context_from_value, start_method_of
 from .._preflight.check import Journey, check_initializer, first_items, journey_of, preflight
+from .compat import CheckedMap
 from .processes import guarded_context
 
 TYPE_CHECKING = False
@@ -78,7 +79,7 @@ def _is_chunk_of_map(fn: object) -> bool:
     )
 
 
-class ProcessPoolExecutor(concurrent.futures.ProcessPoolExecutor):
+class ProcessPoolExecutor(CheckedMap, concurrent.futures.ProcessPoolExecutor):
     """``concurrent.futures.ProcessPoolExecutor`` of the context `mp_context`.
 
     A drop-in for the stdlib class: the same parameters in the same order,
@@ -250,38 +251,20 @@ class ProcessPoolExecutor(concurrent.futures.ProcessPoolExecutor):
                 raise error
         return super().submit(fn, *args, **kwargs)
 
-    if sys.version_info >= (3, 14):
+    def _map_error(
+        self, fn: Callable[..., Any], iterables: tuple[Iterable[Any], ...], chunksize: int
+    ) -> Exception | None:
+        return preflight(fn, (), None, self._mpcontext_journey, more=first_items(iterables))
 
-        def map(
-            self,
-            fn: Callable[..., _T],
-            *iterables: Iterable[Any],
-            timeout: float | None = None,
-            chunksize: int = 1,
-            buffersize: int | None = None,
-        ) -> Iterator[_T]:
-            """Check `fn`, then ``ProcessPoolExecutor.map``."""
-            error = preflight(fn, (), None, self._mpcontext_journey, more=first_items(iterables))
-            if error is not None:
-                raise error
-            return super().map(
-                fn, *iterables, timeout=timeout, chunksize=chunksize, buffersize=buffersize
-            )
-
-    else:
-
-        def map(
-            self,
-            fn: Callable[..., _T],
-            *iterables: Iterable[Any],
-            timeout: float | None = None,
-            chunksize: int = 1,
-        ) -> Iterator[_T]:
-            """Check `fn`, then ``ProcessPoolExecutor.map``."""
-            error = preflight(fn, (), None, self._mpcontext_journey, more=first_items(iterables))
-            if error is not None:
-                raise error
-            return super().map(fn, *iterables, timeout=timeout, chunksize=chunksize)
+    def _map(
+        self,
+        fn: Callable[..., _T],
+        iterables: tuple[Iterable[Any], ...],
+        chunksize: int,
+        options: dict[str, Any],
+    ) -> Iterator[_T]:
+        stdlib_map = concurrent.futures.ProcessPoolExecutor.map  # super().map is CheckedMap.map, the caller
+        return stdlib_map(self, fn, *iterables, chunksize=chunksize, **options)
 
 
 def _where(executor: object) -> str:

@@ -38,6 +38,7 @@ from .._core.mp_default import PREPARATION_FIXES_DEFAULT, concrete_context, prep
 from .._core.resolve import current_context
 from .._core.start_methods import context_from_value, start_method_of
 from .._preflight.check import journey_of, preflight
+from .compat import KWARGS_DEFAULT
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -51,10 +52,6 @@ if TYPE_CHECKING:
     _C = TypeVar("_C", bound=BaseContext)
 
 __all__ = ["Process", "forkserver_died", "guard_pool", "guarded_context", "process_class"]
-
-# The stdlib's own default for Process(kwargs=...): {} until Python 3.14.0,
-# None since 3.14.1. Never mutated (BaseProcess copies it).
-_KWARGS_DEFAULT: Mapping[str, Any] | None = None if sys.version_info >= (3, 14, 1) else {}
 
 # The instance attribute holding the context a process made by calling
 # ``mpcontext.Process`` (or a subclass) is checked against when it starts.
@@ -146,7 +143,7 @@ class Process(BaseProcess):
         target: Callable[..., object] | None = None,
         name: str | None = None,
         args: Iterable[Any] = (),
-        kwargs: Mapping[str, Any] | None = _KWARGS_DEFAULT,
+        kwargs: Mapping[str, Any] | None = KWARGS_DEFAULT,
         *,
         daemon: bool | None = None,
         mp_context: ContextParam = None,
