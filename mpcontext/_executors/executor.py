@@ -82,7 +82,7 @@ def _instance_of(executor: object, module: str, name: str) -> bool:
 def workers_of(executor: object) -> _Workers:
     """Tell what kind of executor `executor` is and how its workers start."""
     if _instance_of(executor, "concurrent.futures.process", "ProcessPoolExecutor"):
-        # mpcontext's own pools keep the context they were given unguarded.
+        # mpcontext's own pools keep the context they were given, not the copy they start with.
         context = getattr(executor, "_mpcontext", None) or getattr(executor, "_mp_context", None)
         if not isinstance(context, BaseContext):
             return _Workers(None, "a process pool whose start method cannot be told", True)
@@ -146,7 +146,7 @@ def _check_requirement(requirement: Requirement | None, injected: str, workers: 
         raise _refused(requirement, injected, workers, methods)
 
 
-def _check_max_workers(max_workers: object) -> int | None:
+def _valid_max_workers(max_workers: object) -> int | None:
     if max_workers is None:
         return None
     if not isinstance(max_workers, int) or isinstance(max_workers, bool):
@@ -162,7 +162,7 @@ def _check_max_workers(max_workers: object) -> int | None:
     return max_workers
 
 
-def _check_max_tasks_per_child(max_tasks_per_child: object) -> int | None:
+def _valid_max_tasks_per_child(max_tasks_per_child: object) -> int | None:
     if max_tasks_per_child is None:
         return None
     if sys.version_info < (3, 11):
@@ -184,7 +184,7 @@ def _check_max_tasks_per_child(max_tasks_per_child: object) -> int | None:
     return max_tasks_per_child
 
 
-def _check_initializer(
+def _valid_initializer(
     initializer: object, initargs: Iterable[Any]
 ) -> tuple[Callable[..., object] | None, tuple[Any, ...]]:
     if initializer is not None and not callable(initializer):
@@ -356,8 +356,8 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         initargs: Iterable[Any] = (),
         max_tasks_per_child: int | None = None,
     ) -> None:
-        self._max_workers = _check_max_workers(max_workers)
-        self._max_tasks_per_child = _check_max_tasks_per_child(max_tasks_per_child)
+        self._max_workers = _valid_max_workers(max_workers)
+        self._max_tasks_per_child = _valid_max_tasks_per_child(max_tasks_per_child)
         self._mp_context = (
             None
             if mp_context is None
@@ -365,7 +365,7 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         )
         # As given: a name is the caller's choice, the context in force handed on is none.
         self._mp_context_given = mp_context
-        self._initializer, self._initargs = _check_initializer(initializer, initargs)
+        self._initializer, self._initargs = _valid_initializer(initializer, initargs)
 
     def __enter__(self) -> Executor:
         scope = SCOPE.get()
@@ -432,7 +432,7 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         `inner` is the executor, `owned` whether it was made for this block
         (and is shut down with it), `injected` what the application gave.
         """
-        from .._start.processes import guard_pool
+        from .._start.processes import pool_with_mpcontext_process
         from .injected import LentExecutor
 
         workers = workers_of(inner)
@@ -449,10 +449,10 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
             if owned:
                 inner.shutdown(wait=True)
             raise
-        # mpcontext's own pools are guarded already and check their tasks themselves.
+        # mpcontext's own pools start mpcontext's processes already and check their tasks.
         own = getattr(inner, "_mpcontext", None) is not None
         if workers.stdlib_pool and not own:
-            guard_pool(inner)
+            pool_with_mpcontext_process(inner)
         if check is not None and init is None and own:
             check = None
         lent = LentExecutor(

@@ -18,7 +18,7 @@ from .._core.mp_default import concrete_context
 from .._core.resolve import current_context
 from .._core.start_methods import context_from_value, start_method_of
 from .._preflight.check import check_initializer, check_start, journey_of
-from .processes import guarded_context
+from .processes import context_with_mpcontext_process
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ def Manager(*, mp_context: ContextParam = None) -> SyncManager:  # noqa: N802
     error = check_start(start_method_of(context))  # its server process
     if error is not None:
         raise error
-    return guarded_context(context).Manager()
+    return context_with_mpcontext_process(context).Manager()
 
 
 # -- queues ------------------------------------------------------------------

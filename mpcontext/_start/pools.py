@@ -34,7 +34,7 @@ from multiprocessing.queues import SimpleQueue
 from .._core.errors import BrokenPoolError
 from .._core.start_methods import start_method_of
 from .._preflight.check import first_items, journey_of, preflight, seen_args
-from .processes import guarded_context
+from .processes import context_with_mpcontext_process
 from .startup_watch import StartupWatch
 
 TYPE_CHECKING = False
@@ -228,7 +228,7 @@ class Pool(multiprocessing.pool.Pool):
             dict(vars(main)) if method == "fork" and maxtasksperchild is None and main else None
         )
         self._mpcontext_journey = journey_of(method, True, forked_main=forked_main)
-        context = guarded_context(mp_context)
+        context = context_with_mpcontext_process(mp_context)
         watch: StartupWatch | None = None
         if initializer is None or callable(initializer):  # else the stdlib's TypeError
             # Workers that keep dying as they start break the pool, instead

@@ -26,7 +26,7 @@ from .._core.scope import SCOPE
 from .._core.start_methods import context_for_name, context_from_value, start_method_of
 from .._preflight.check import Journey, check_initializer, first_items, journey_of, preflight
 from .compat import CheckedMap
-from .processes import guarded_context
+from .processes import context_with_mpcontext_process
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -179,7 +179,7 @@ class ProcessPoolExecutor(CheckedMap, concurrent.futures.ProcessPoolExecutor):
                 raise error
             super().__init__(
                 max_workers,
-                guarded_context(context),
+                context_with_mpcontext_process(context),
                 initializer,
                 initargs,
                 max_tasks_per_child=max_tasks_per_child,
@@ -227,7 +227,7 @@ class ProcessPoolExecutor(CheckedMap, concurrent.futures.ProcessPoolExecutor):
             error = self._mpcontext_start(context, initializer, initargs)
             if error is not None:
                 raise error
-            super().__init__(max_workers, guarded_context(context), initializer, initargs)
+            super().__init__(max_workers, context_with_mpcontext_process(context), initializer, initargs)
 
     def _mpcontext_start(
         self, context: BaseContext, initializer: object, initargs: tuple[Any, ...]

@@ -20,7 +20,7 @@ class called is pickled by reference, like any stdlib ``Process``
 subclass).
 
 Pools, executors and managers start their processes with
-``context.Process``: ``guarded_context`` gives them a copy of their context
+``context.Process``: ``context_with_mpcontext_process`` gives them a copy of their context
 whose ``Process`` is such a class, so that processes they start from
 background threads (a pool replacing a worker, an executor with
 ``max_tasks_per_child``) leave the global start method as it was too.
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
     _C = TypeVar("_C", bound=BaseContext)
 
-__all__ = ["Process", "forkserver_died", "guard_pool", "guarded_context", "process_class"]
+__all__ = ["Process", "forkserver_died", "pool_with_mpcontext_process", "context_with_mpcontext_process", "process_class"]
 
 # The instance attribute holding the context a process made by calling
 # ``mpcontext.Process`` (or a subclass) is checked against when it starts.
@@ -245,7 +245,7 @@ def process_class(called: type[Process], base: type[BaseProcess]) -> type[Proces
     """
     if "_mpcontext_base" in called.__dict__:
         called = called._mpcontext_called
-    if issubclass(base, Process):  # a guarded context's class, given again
+    if issubclass(base, Process):  # the class of a context_with_mpcontext_process, given again
         base = base._mpcontext_base
     key = (called, base)
     try:
@@ -339,7 +339,7 @@ def _forkserver_preload() -> list[str]:
     return [name if isinstance(name, str) else short_repr(name) for name in names]
 
 
-def guarded_context(context: _C) -> _C:
+def context_with_mpcontext_process(context: _C) -> _C:
     """Return a copy of `context` whose ``Process`` is ``mpcontext.Process``'s class on it.
 
     For pools, executors and managers, which start their processes with
@@ -358,12 +358,12 @@ def guarded_context(context: _C) -> _C:
     return copy
 
 
-def guard_pool(pool: object) -> None:
-    """Make a stdlib ``ProcessPoolExecutor`` the application injected start its workers guarded.
+def pool_with_mpcontext_process(pool: object) -> None:
+    """Make a stdlib ``ProcessPoolExecutor`` the application injected start mpcontext's processes.
 
     It starts them with its context's ``Process``, lazily, in the thread
     that submits or in its own manager thread (the workers that replace
-    those ``max_tasks_per_child`` ended): giving it a ``guarded_context``
+    those ``max_tasks_per_child`` ended): giving it a ``context_with_mpcontext_process``
     keeps every one of those starts from fixing the global start method.
     Only where starting a child fixes it (Python 3.10-3.13); the pool is
     otherwise unchanged.
@@ -372,6 +372,6 @@ def guard_pool(pool: object) -> None:
         return
     context = getattr(pool, "_mp_context", None)
     process = getattr(context, "Process", None)
-    guarded = isinstance(process, type) and issubclass(process, Process)
-    if isinstance(context, BaseContext) and not guarded:
-        setattr(pool, "_mp_context", guarded_context(context))
+    adopted = isinstance(process, type) and issubclass(process, Process)
+    if isinstance(context, BaseContext) and not adopted:
+        setattr(pool, "_mp_context", context_with_mpcontext_process(context))
