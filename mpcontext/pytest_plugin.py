@@ -119,7 +119,6 @@ to inspect.)
 from __future__ import annotations
 
 import re
-import sys
 from multiprocessing.context import BaseContext
 
 import pytest
@@ -142,7 +141,9 @@ from ._core.start_methods import (
     start_method_of,
     unavailable_text,
 )
+from ._testing.blame import ALLOW_MARKER, DEFAULT_OPTION, FIXTURE, blame_message
 from ._testing.global_watch import Change, unwatch, watch
+from ._testing.importlib_hint import importlib_hint
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -162,19 +163,12 @@ __all__ = [
     "pytest_unconfigure",
 ]
 
-_FIXTURE = "mp_context"
 _MARKER = "start_methods"
-_ALLOW_MARKER = "allow_global_start_method"
 _OPTION = "--start-methods"
-_DEFAULT_OPTION = "--default-start-method"
 _INI = "mpcontext_start_methods"
 _DEFAULT_INI = "mpcontext_default_start_method"
 _GUARD_INI = "mpcontext_guard"
 _ORIGIN = "chosen by the mp_context fixture of mpcontext.pytest_plugin"
-_HOW_TO_ALLOW = (
-    f"If this test means to change the global start method, mark it "
-    f"@pytest.mark.{_ALLOW_MARKER}."
-)
 
 
 # --- Options -----------------------------------------------------------------
@@ -193,7 +187,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         f"Default: every method available here; ini: {_INI}.",
     )
     group.addoption(
-        _DEFAULT_OPTION,
+        DEFAULT_OPTION,
         dest="mpcontext_default_start_method",
         metavar="METHOD",
         default=None,
@@ -203,7 +197,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini(_INI, f"start methods for the mp_context fixture, as {_OPTION}.", default="")
     parser.addini(
-        _DEFAULT_INI, f"the simulated default start method, as {_DEFAULT_OPTION}.", default=""
+        _DEFAULT_INI, f"the simulated default start method, as {DEFAULT_OPTION}.", default=""
     )
     parser.addini(
         _GUARD_INI,
@@ -250,7 +244,7 @@ def _default_method(config: pytest.Config) -> str | None:
     option = config.getoption("mpcontext_default_start_method")
     ini = str(config.getini(_DEFAULT_INI)).strip()
     if option is not None:
-        name, source = str(option), f"{_DEFAULT_OPTION}={option}"
+        name, source = str(option), f"{DEFAULT_OPTION}={option}"
     elif ini:
         name, source = ini, f"{_DEFAULT_INI} = {ini} (ini)"
     else:
@@ -299,7 +293,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
-        f"{_ALLOW_MARKER}: this test may change or fix multiprocessing's global start "
+        f"{ALLOW_MARKER}: this test may change or fix multiprocessing's global start "
         "method; mpcontext's guard restores it afterwards instead of failing the test.",
     )
     guard = _Guard(settings.guard)
@@ -335,11 +329,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Parametrize ``mp_context`` over the start methods selected for the test."""
     marker = metafunc.definition.get_closest_marker(_MARKER)
     marked = None if marker is None else _marker_methods(marker, metafunc.definition.nodeid)
-    if _FIXTURE not in metafunc.fixturenames or _parametrized_by_user(metafunc):
+    if FIXTURE not in metafunc.fixturenames or _parametrized_by_user(metafunc):
         return
     settings = metafunc.config.stash[_SETTINGS]
     params = _params(marked, settings.start_methods, settings.source)
-    metafunc.parametrize(_FIXTURE, params, indirect=True)
+    metafunc.parametrize(FIXTURE, params, indirect=True)
 
 
 def _marker_methods(marker: pytest.Mark, nodeid: str) -> tuple[str, ...]:
@@ -374,7 +368,7 @@ def _parametrized_by_user(metafunc: pytest.Metafunc) -> bool:
         argnames = marker.args[0] if marker.args else marker.kwargs.get("argnames", ())
         if isinstance(argnames, str):
             argnames = [name.strip() for name in argnames.split(",")]
-        if _FIXTURE in argnames:
+        if FIXTURE in argnames:
             return True
     return False
 
@@ -412,7 +406,7 @@ def mp_context(request: pytest.FixtureRequest) -> Generator[BaseContext, None, N
     """
     if not hasattr(request, "param"):
         pytest.fail(
-            f"the {_FIXTURE} fixture is parametrized when tests are collected: request it "
+            f"the {FIXTURE} fixture is parametrized when tests are collected: request it "
             f"as an argument of the test or of a fixture, not with getfixturevalue()",
             pytrace=False,
         )
@@ -420,7 +414,7 @@ def mp_context(request: pytest.FixtureRequest) -> Generator[BaseContext, None, N
     if param is None:  # parametrized by hand with None: the context in force
         context = current_context()
     else:
-        context = context_from_value(param, f"the {_FIXTURE} fixture")
+        context = context_from_value(param, f"the {FIXTURE} fixture")
     token = SCOPE.set(SCOPE.get().with_context(context, True, _ORIGIN))
     try:
         yield context
@@ -436,7 +430,7 @@ def _simulate_default(config: pytest.Config, method: str) -> SavedDefault:
     if actual is not None:
         config.issue_config_time_warning(
             pytest.PytestConfigWarning(
-                f"{_DEFAULT_OPTION}={method}: multiprocessing's global start method "
+                f"{DEFAULT_OPTION}={method}: multiprocessing's global start method "
                 f"was already set to {start_method_of(actual)!r} before mpcontext's plugin "
                 f"was configured (by set_start_method(), or an argument-less get_context() "
                 f"or get_start_method()), and it wins over any default: the option has "
@@ -449,7 +443,7 @@ def _simulate_default(config: pytest.Config, method: str) -> SavedDefault:
 
 def _describe_default(settings: _Settings) -> str:
     if settings.default_method is not None:
-        return f"{settings.default_method} (simulated by {_DEFAULT_OPTION})"
+        return f"{settings.default_method} (simulated by {DEFAULT_OPTION})"
     context, was_set, _ = multiprocessing_default()
     how = "set with multiprocessing.set_start_method" if was_set else "platform default"
     return f"{start_method_of(context)} ({how})"
@@ -479,7 +473,7 @@ class _Guard:
 
     def begin(self, item: pytest.Item) -> None:
         self.item = item
-        self.allowed = item.get_closest_marker(_ALLOW_MARKER) is not None
+        self.allowed = item.get_closest_marker(ALLOW_MARKER) is not None
         self.changes = []
 
     def take(self) -> list[Change]:
@@ -549,71 +543,12 @@ def pytest_runtest_teardown(
 
 def _note(item: pytest.Item, changes: Sequence[Change]) -> None:
     if changes:
-        item.stash[_GUARD_SECTION] = _guard_message(item, changes)
+        item.stash[_GUARD_SECTION] = blame_message(item.nodeid, item.config.rootpath, changes)
 
 
 def _fail(item: pytest.Item, changes: Sequence[Change]) -> None:
     if changes:
-        pytest.fail(_guard_message(item, changes), pytrace=False)
-
-
-def _guard_message(item: pytest.Item, changes: Sequence[Change]) -> str:
-    first = changes[0]
-    verb = "fixed" if first.before is None else "changed"
-    lines = [
-        f"{item.nodeid} {verb} multiprocessing's global start method "
-        f"({first.before!r} -> {first.after!r}):"
-    ]
-    lines.extend(f"  {_describe(item, change)}" for change in changes[:5])
-    if len(changes) > 5:
-        lines.append(f"  ... and {len(changes) - 5} more")
-    lines.append(
-        "Every later test in this process would run under it, and "
-        "multiprocessing.set_start_method() would raise RuntimeError; mpcontext's "
-        "guard restored it for the next test."
-    )
-    lines.append(f"{_how_to_avoid(first)} {_HOW_TO_ALLOW}")
-    return "\n".join(lines)
-
-
-def _describe(item: pytest.Item, change: Change) -> str:
-    text = change.call
-    if change.location is not None:
-        filename, line, function = change.location
-        text += f" at {_relative(item, filename)}:{line} in {function}()"
-    if change.thread != "MainThread":
-        text += f" (thread {change.thread!r})"
-    return text
-
-
-def _relative(item: pytest.Item, filename: str) -> str:
-    from pathlib import Path
-
-    try:
-        return str(Path(filename).relative_to(item.config.rootpath))
-    except ValueError:
-        return filename
-
-
-def _how_to_avoid(change: Change) -> str:
-    if change.function == "set_start_method":
-        return (
-            f"To avoid it, give the code under test a context instead: "
-            f"multiprocessing.get_context({change.after!r}), mpcontext.using({change.after!r}) "
-            f"or the {_FIXTURE} fixture; to run the whole session under another default, "
-            f"use {_DEFAULT_OPTION}={change.after}."
-        )
-    if change.function == "get_start_method":
-        return (
-            "To avoid it, read the start method without fixing it: "
-            "multiprocessing.get_start_method(allow_none=True) (None until someone sets "
-            "it) or mpcontext.current_context().get_start_method()."
-        )
-    return (
-        "To avoid it, ask for a context by name (multiprocessing.get_context('spawn')), "
-        "take the one in force without fixing it (mpcontext.current_context()), "
-        f"or use the {_FIXTURE} fixture."
-    )
+        pytest.fail(blame_message(item.nodeid, item.config.rootpath, changes), pytrace=False)
 
 
 # --- Reports ------------------------------------------------------------------
@@ -630,43 +565,7 @@ def pytest_runtest_makereport(
         del item.stash[_GUARD_SECTION]
         report.sections.append(("mpcontext guard", note))
     if report.failed and item.config.getoption("importmode") == "importlib":
-        hint = _importlib_hint(report.capstderr + report.capstdout + report.longreprtext)
+        hint = importlib_hint(report.capstderr + report.capstdout + report.longreprtext)
         if hint is not None:
             report.sections.append(("mpcontext: --import-mode=importlib", hint))
     return report
-
-
-_NO_MODULE = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
-# What a child's unpickling says of a function its module lacks: up to 3.13, then from 3.14.
-_NO_ATTRIBUTE = re.compile(
-    r"AttributeError: (?:Can't get attribute '(?P<old>\w+)' on <module '(?P<old_module>[\w.]+)'"
-    r"|module '(?P<module>[\w.]+)' has no attribute '(?P<attribute>\w+)')"
-)
-
-
-def _importlib_hint(output: str) -> str | None:
-    missing = _missing_module(output)
-    if missing is None:
-        return None
-    return (
-        f"A child process could not import {missing!r}, which this test process has "
-        f"imported. Under --import-mode=importlib pytest imports test modules without "
-        f"putting their directory on sys.path, so a spawn or forkserver child, which "
-        f"finds the function it runs by importing its module by name, cannot import a "
-        f"target defined in a test module. Move the target to a module the child can "
-        f"import (your package, or a helper module in a directory listed in the "
-        f"'pythonpath' ini option), or use the default --import-mode=prepend."
-    )
-
-
-def _missing_module(output: str) -> str | None:
-    for match in _NO_MODULE.finditer(output):
-        if match.group(1) in sys.modules:
-            return match.group(1)
-    for match in _NO_ATTRIBUTE.finditer(output):
-        name = match.group("old_module") or match.group("module")
-        attribute = match.group("old") or match.group("attribute")
-        if hasattr(sys.modules.get(name), attribute):
-            return name
-    return None
-
