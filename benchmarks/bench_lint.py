@@ -25,8 +25,8 @@ import time
 import warnings
 
 from mpcontext._lint.files import iter_python_files
+from mpcontext._lint.findings import lint_file, lint_source
 from mpcontext._lint.fix import fix_source
-from mpcontext._lint.rules import lint_file, lint_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

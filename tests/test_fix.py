@@ -17,8 +17,8 @@ import pytest
 
 import mpcontext
 from mpcontext._cli import main
+from mpcontext._lint.findings import lint_source
 from mpcontext._lint.fix import fix_source
-from mpcontext._lint.rules import lint_source
 
 from test_lint import CORPUS, EXPECTED
 

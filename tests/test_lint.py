@@ -14,7 +14,9 @@ import pytest
 import mpcontext
 from mpcontext._cli import main
 from mpcontext._lint.files import iter_python_files
-from mpcontext._lint.rules import RULES, expand_codes, lint_source, may_bind
+from mpcontext._lint.findings import lint_source
+from mpcontext._lint.rules import RULES, expand_codes
+from mpcontext._lint.source import may_bind
 
 CORPUS = Path(__file__).parent / "lint_corpus"
 
@@ -594,7 +596,7 @@ def test_pre_filter_loses_no_finding(monkeypatch: pytest.MonkeyPatch) -> None:
     stdlib = sorted(p for p in Path(sysconfig.get_paths()["stdlib"]).glob("*.py") if p.is_file())
     files += stdlib[::5]
     with_filter = {path: lint_source(path.read_bytes(), str(path)) for path in files}
-    monkeypatch.setattr("mpcontext._lint.rules.may_bind", lambda data: True)
+    monkeypatch.setattr("mpcontext._lint.findings.may_bind", lambda data: True)
     without = {path: lint_source(path.read_bytes(), str(path)) for path in files}
     assert {p: [f.text for f in found] for p, found in with_filter.items()} == {
         p: [f.text for f in found] for p, found in without.items()

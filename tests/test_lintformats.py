@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from mpcontext._cli import main
+from mpcontext._lint.findings import lint_source
 from mpcontext._lint.formats import SARIF_SCHEMA, github_annotation, sarif_log
-from mpcontext._lint.rules import RULES, lint_source
+from mpcontext._lint.rules import RULES
 
 SCHEMA = Path(__file__).parent / "sarif" / "sarif-schema-2.1.0.json"
 

@@ -12,8 +12,10 @@ import os
 import sys
 
 from .files import ConfigError, Files, Options
+from .findings import Finding, lint_file, read_source
 from .formats import FORMATS, report
-from .rules import RULES, Finding, decode, lint_file, read_source
+from .rules import RULES
+from .source import decode
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

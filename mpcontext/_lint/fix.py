@@ -28,19 +28,9 @@ import re
 import sys
 import warnings
 
-from .rules import (
-    RULES,
-    Finding,
-    Hit,
-    decode,
-    findings,
-    may_bind,
-    noqa_codes,
-    parse,
-    split_lines,
-    syntax_finding,
-    walked,
-)
+from .findings import Finding, findings, syntax_finding
+from .rules import RULES, Hit, walked
+from .source import decode, may_bind, noqa_codes, parse, split_lines
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

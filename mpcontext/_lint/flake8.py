@@ -10,7 +10,9 @@ mpcontext[flake8]``). flake8 parses the file and applies ``# noqa`` and
 from __future__ import annotations
 
 from .._version import __version__
-from .rules import findings, may_bind_text, walked
+from .findings import findings
+from .rules import walked
+from .source import may_bind_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

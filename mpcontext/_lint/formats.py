@@ -12,7 +12,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TextIO
 
-    from .rules import Finding
+    from .findings import Finding
 
 __all__ = ["FORMATS", "SARIF_SCHEMA", "report"]
 

@@ -1,31 +1,21 @@
-"""The linter's rules (MPC000-MPC006), findings, ``# noqa`` and reading sources.
+"""The linter's rules (MPC000-MPC006): which calls they find, and what they say.
 
-Only the command line and the flake8 plugin import this module: it imports
-``ast`` and ``tokenize``, which ``import mpcontext`` must not.
-
-A file is read as bytes and first searched for an import of one of the
-modules the rules look at (``multiprocessing``, ``multiprocess``,
-``concurrent``, ``billiard``, and ``torch.multiprocessing``, whose name
-holds ``multiprocess``). A file without one cannot produce a finding, and is
-neither parsed nor reported; most files of a large tree end there. The
-others are parsed, their names bound scope by scope (``_lintnames``), and
-every call whose callee only imports of those modules can reach is checked.
+A file's names are bound scope by scope (``binding``); every call whose
+callee only imports of the modules linted can reach is checked here, and
+gives a ``Hit`` (the node, the code, the message, whether ``--fix`` can
+rewrite it). ``findings`` turns hits into what is reported.
 """
 
 from __future__ import annotations
 
 import ast
-import io
-import re
-import tokenize
-import warnings
 
 from .._start import factories
 from .binding import Binding, CallSite, Function, Names, bind_names
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable
 
 __all__ = [
     "CONTEXT_PARAMS",
@@ -34,21 +24,9 @@ __all__ = [
     "RULES",
     "RULE_HELP",
     "STAR_NAMES",
-    "Finding",
     "Hit",
     "analyze",
-    "decode",
     "expand_codes",
-    "findings",
-    "lint_file",
-    "lint_source",
-    "read_source",
-    "may_bind",
-    "may_bind_text",
-    "noqa_codes",
-    "parse",
-    "split_lines",
-    "syntax_finding",
     "walked",
 ]
 
@@ -146,96 +124,6 @@ STAR_NAMES: dict[str, frozenset[str]] = {
 _ACCEPTS_CONTEXT = "mpcontext.accepts_context"
 # Parameter names that count as taking a context for MPC004.
 CONTEXT_PARAMS = frozenset({"mp_context", "context", "ctx", "mp_ctx"})
-_NEWLINE = re.compile(r"\r\n|\r|\n")
-# flake8's own pattern, so that both read a comment the same way.
-_NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
-
-
-class Finding:
-    """One finding, as reported: where, which rule, and what to do.
-
-    Attributes
-    ----------
-    path : str
-        The file, as walked from the paths given.
-    line, column : int
-        1-based line and column (in characters, like ruff and flake8).
-    code : str
-        ``"MPC000"`` to ``"MPC006"``.
-    message : str
-        What is wrong.
-    hint : str
-        How to fix it.
-    fixable : bool
-        Whether ``--fix`` fixes it.
-    fixed : bool
-        Whether ``--fix`` (or ``--diff``) fixed it in this run.
-    end_line, end_column : int or None
-        Where the call ends (the column just past it), when known.
-    """
-
-    __slots__ = (
-        "code",
-        "column",
-        "end_column",
-        "end_line",
-        "fixable",
-        "fixed",
-        "hint",
-        "line",
-        "message",
-        "path",
-    )
-
-    def __init__(
-        self,
-        path: str,
-        line: int,
-        column: int,
-        code: str,
-        message: str,
-        hint: str,
-        *,
-        fixable: bool = False,
-        fixed: bool = False,
-        end_line: int | None = None,
-        end_column: int | None = None,
-    ) -> None:
-        self.path = path
-        self.line = line
-        self.column = column
-        self.code = code
-        self.message = message
-        self.hint = hint
-        self.fixable = fixable
-        self.fixed = fixed
-        self.end_line = end_line
-        self.end_column = end_column
-
-    @property
-    def text(self) -> str:
-        """``CODE message; hint``: the text after ``path:line:col:``."""
-        return (
-            f"{self.code} {self.message}; {self.hint}"
-            if self.hint
-            else f"{self.code} {self.message}"
-        )
-
-    def to_json(self) -> dict[str, object]:
-        """Return the finding as one object of the ``--format json`` list."""
-        return {
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "code": self.code,
-            "message": self.message,
-            "hint": self.hint,
-            "fixable": self.fixable,
-            "fixed": self.fixed,
-        }
-
-    def __repr__(self) -> str:
-        return f"Finding({self.path}:{self.line}:{self.column}: {self.text})"
 
 
 class Hit:
@@ -579,111 +467,6 @@ def analyze(names: Names) -> list[Hit]:
     return [hit for hit in map(rules.hit, names.calls) if hit is not None]
 
 
-# -- sources -----------------------------------------------------------------
-
-# The modules the rules look at are bound by an import naming them: after
-# `import`, `from`, a comma, an opening parenthesis or a dot (`torch.`), with
-# blanks, line continuations and comments in between.
-_BOUND = (
-    r"(?:\bimport|\bfrom|[,(.])"
-    r"(?:[ \t\f\\\r\n]|#[^\r\n]*(?=[\r\n]))*"  # a comment runs to its line's end
-    r"\b(?:multiprocess(?:ing)?|concurrent|billiard)\b"
-)
-_BOUND_BYTES = re.compile(_BOUND.encode())
-_BOUND_TEXT = re.compile(_BOUND)
-_NEEDLES = (b"multiprocess", b"concurrent", b"billiard")
-_COOKIE = re.compile(rb"^[ \t\f]*#[^\r\n]*?coding[:=]", re.MULTILINE)
-
-
-def may_bind(data: bytes) -> bool:
-    """Whether the source `data` may import a module the rules look at.
-
-    A file for which this is false cannot produce a finding: every finding
-    is on a call through a name that an import of one of those modules
-    binds, and the import names the module. It is decided on the bytes when
-    they are the text Python reads (ASCII without an encoding cookie), else
-    on the decoded text, with identifiers compared as Python does (NFKC).
-    A file that cannot be decoded may bind anything (parsing will say).
-    """
-    if any(needle in data for needle in _NEEDLES) and _BOUND_BYTES.search(data):
-        return True
-    if data.isascii() and _COOKIE.search(data, 0, _second_line_end(data)) is None:
-        return False
-    try:
-        text, _ = decode(data)
-    except (SyntaxError, LookupError, ValueError):  # UnicodeDecodeError is a ValueError
-        return True
-    return may_bind_text(text)
-
-
-def _second_line_end(data: bytes) -> int:
-    end = -1
-    for _ in range(2):
-        end = data.find(b"\n", end + 1)
-        if end < 0:
-            return len(data)
-    return end
-
-
-def may_bind_text(text: str) -> bool:
-    """Whether the source `text` may import a module the rules look at (see ``may_bind``)."""
-    if not text.isascii():
-        import unicodedata
-
-        text = unicodedata.normalize("NFKC", text)
-    return _BOUND_TEXT.search(text) is not None
-
-
-def parse(source: bytes | str, path: str = "<unknown>") -> ast.Module:
-    """Parse `source` as Python, silencing the warnings parsing may emit.
-
-    Raises
-    ------
-    SyntaxError, ValueError
-        The source does not parse (``ValueError`` for a null byte on 3.10
-        and 3.11).
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return ast.parse(source, path)
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Return the text of a source file and its encoding (cookie, BOM, else UTF-8)."""
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    return data.decode(encoding), encoding
-
-
-def split_lines(text: str) -> list[str]:
-    """Split `text` into lines the way Python's parser counts them (no line ends kept)."""
-    return _NEWLINE.split(text)
-
-
-def noqa_codes(line: str) -> frozenset[str] | None:
-    """Return the codes a ``# noqa`` comment on `line` silences.
-
-    ``None`` when there is none; an empty set for a bare ``# noqa`` (all).
-    """
-    match = _NOQA.search(line)
-    if match is None:
-        return None
-    codes = match.group("codes")
-    return frozenset(re.split(r"[,\s]+", codes.strip().upper())) - {""} if codes else frozenset()
-
-
-def silenced(code: str, line: str) -> bool:
-    """Whether a ``# noqa`` comment on `line` silences `code` (prefixes count, as in flake8)."""
-    codes = noqa_codes(line)
-    return codes is not None and (not codes or code.startswith(tuple(codes)))
-
-
-def char_column(line: str, col_offset: int) -> int:
-    """Return the 1-based character column of the UTF-8 byte offset `col_offset` in `line`."""
-    if line.isascii():
-        return col_offset + 1
-    return len(line.encode("utf-8")[:col_offset].decode("utf-8", "replace")) + 1
-
-
 def expand_codes(spec: Iterable[str]) -> frozenset[str]:
     """Return the codes that comma-separated code lists or prefixes name.
 
@@ -706,62 +489,6 @@ def expand_codes(spec: Iterable[str]) -> frozenset[str]:
     return frozenset(codes)
 
 
-def findings(
-    names: Names,
-    lines: Sequence[str],
-    path: str,
-    enabled: Iterable[str] = RULES,
-    *,
-    noqa: bool = True,
-    fix_mark: str = FIX_MARK,
-) -> list[tuple[Finding, Hit]]:
-    """Return the findings in the file of `names`, with their hits.
-
-    Only the `enabled` codes, and, when `noqa` is true, not those a
-    ``# noqa`` comment silences. The hint of a fixable finding ends with
-    `fix_mark`.
-    """
-    enabled = frozenset(enabled)
-    found: list[tuple[Finding, Hit]] = []
-    for hit in analyze(names):
-        node = hit.node
-        line = lines[node.lineno - 1]
-        if hit.code not in enabled or (noqa and silenced(hit.code, line)):
-            continue
-        end_line = node.end_lineno or node.lineno
-        end_column = char_column(lines[end_line - 1], node.end_col_offset or 0)
-        fixable = hit.fixable
-        finding = Finding(
-            path,
-            node.lineno,
-            char_column(line, node.col_offset),
-            hit.code,
-            hit.message,
-            hit.hint + fix_mark if fixable else hit.hint,
-            fixable=fixable,
-            end_line=end_line,
-            end_column=end_column,
-        )
-        found.append((finding, hit))
-    found.sort(key=lambda pair: (pair[0].line, pair[0].column, pair[0].code))
-    return found
-
-
-def syntax_finding(path: str, error: Exception) -> Finding:
-    """Return the ``MPC000`` finding for a file that does not parse."""
-    line = getattr(error, "lineno", None) or 1
-    column = getattr(error, "offset", None) or 1
-    message = getattr(error, "msg", None) or str(error)
-    return Finding(
-        path,
-        line,
-        column,
-        "MPC000",
-        f"the file does not parse: {message}",
-        "fix the syntax error (the file was not checked)",
-    )
-
-
 def walked(tree: ast.Module, text: str | None = None) -> Names | None:
     """Return the names of `tree` bound, ``None`` when no import reaches the modules linted.
 
@@ -769,56 +496,3 @@ def walked(tree: ast.Module, text: str | None = None) -> Names | None:
     imported name.
     """
     return bind_names(tree, text, STAR_NAMES)
-
-
-def lint_source(
-    data: bytes, path: str, enabled: Iterable[str] = RULES, *, prefilter: bool = True
-) -> list[Finding]:
-    """Return the findings in the source `data` of the file `path`.
-
-    Parameters
-    ----------
-    data : bytes
-        The file's content, as read.
-    path : str
-        The name used in the findings.
-    enabled : iterable of str
-        The codes to report; ``MPC000`` included when a syntax error should
-        be reported.
-    prefilter : bool
-        Skip, unparsed, a file that cannot hold a finding (``may_bind``): a
-        tree walked for files. ``False`` for a file named by the user, whose
-        syntax errors are reported whatever it imports.
-    """
-    if prefilter and not may_bind(data):
-        return []
-    enabled = frozenset(enabled)
-    try:
-        tree = parse(data, path)
-    except (SyntaxError, ValueError) as error:
-        return [syntax_finding(path, error)] if "MPC000" in enabled else []
-    text, _ = decode(data)
-    names = walked(tree, text)
-    if names is None:
-        return []
-    return [finding for finding, _ in findings(names, split_lines(text), path, enabled)]
-
-
-def read_source(path: str) -> bytes | Finding:
-    """Return the content of the file `path`, or the ``MPC000`` saying it cannot be read."""
-    try:
-        with open(path, "rb") as file:
-            return file.read()
-    except OSError as error:
-        return Finding(path, 1, 1, "MPC000", f"the file cannot be read: {error.strerror}", "")
-
-
-def lint_file(
-    path: str, enabled: Iterable[str] = RULES, *, prefilter: bool = True
-) -> list[Finding]:
-    """Read and lint the file `path` (see ``lint_source``); one not readable is an ``MPC000``."""
-    enabled = frozenset(enabled)
-    data = read_source(path)
-    if isinstance(data, Finding):
-        return [data] if "MPC000" in enabled else []
-    return lint_source(data, path, enabled, prefilter=prefilter)
