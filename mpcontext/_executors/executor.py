@@ -20,11 +20,11 @@ from .._core.scope import SCOPE, Scope, enter_block, leave_block
 from .._core.start_methods import (
     ALL_START_METHODS,
     available_start_methods,
-    context_for_name,
     context_from_value,
     start_method_of,
 )
 from .._preflight.check import check_start, journey_of, preflight
+from .kinds import Workers, workers_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -44,79 +44,12 @@ if TYPE_CHECKING:
 __all__ = ["executor"]
 
 # Where loky may live: its own package, or the copy joblib ships.
-_LOKY_PACKAGES = ("loky", "joblib.externals.loky")
 
 _INJECTED = "injected with using(executor=...)"
 
 
-class _Workers:
-    """What mpcontext can tell of an executor's workers.
-
-    Attributes
-    ----------
-    context : BaseContext or None
-        The context that starts them, when they are local processes started
-        by a known method; ``None`` otherwise.
-    what : str
-        The kind of executor, for messages and ``explain_context``.
-    stdlib_pool : bool
-        Whether it is a stdlib ``ProcessPoolExecutor``, whose tasks the
-        pre-flight checks.
-    """
-
-    __slots__ = ("context", "stdlib_pool", "what")
-
-    def __init__(self, context: BaseContext | None, what: str, stdlib_pool: bool = False) -> None:
-        self.context = context
-        self.what = what
-        self.stdlib_pool = stdlib_pool
-
-
-def _instance_of(executor: object, module: str, name: str) -> bool:
-    """Whether `executor` is a `module`.`name`, without importing `module`."""
-    loaded = sys.modules.get(module)
-    cls = getattr(loaded, name, None)
-    return isinstance(cls, type) and isinstance(executor, cls)
-
-
-def workers_of(executor: object) -> _Workers:
-    """Tell what kind of executor `executor` is and how its workers start."""
-    if _instance_of(executor, "concurrent.futures.process", "ProcessPoolExecutor"):
-        # mpcontext's own pools keep the context they were given, not the copy they start with.
-        context = getattr(executor, "_mpcontext", None) or getattr(executor, "_mp_context", None)
-        if not isinstance(context, BaseContext):
-            return _Workers(None, "a process pool whose start method cannot be told", True)
-        context = concrete_context(context)
-        method = start_method_of(context)
-        return _Workers(context, f"a process pool whose workers start with {method!r}", True)
-    for package in _LOKY_PACKAGES:
-        if _instance_of(executor, f"{package}.process_executor", "ProcessPoolExecutor"):
-            return _loky_workers(executor)
-    if _instance_of(executor, "concurrent.futures.thread", "ThreadPoolExecutor"):
-        return _Workers(None, "a thread pool, which runs its tasks in threads of this process")
-    if _instance_of(executor, "distributed.cfexecutor", "ClientExecutor"):
-        return _Workers(
-            None,
-            "a dask.distributed executor, which runs its tasks on the workers of a cluster",
-        )
-    return _Workers(None, "an executor of a kind mpcontext does not know")
-
-
-def _loky_workers(executor: object) -> _Workers:
-    # loky's own methods ("loky", "loky_init_main") start fresh interpreters,
-    # as spawn does; it also takes the stdlib's fork and forkserver.
-    context = getattr(executor, "_context", None)
-    method = start_method_of(context) if isinstance(context, BaseContext) else "loky"
-    if method in ("fork", "forkserver"):
-        return _Workers(context_for_name(method), f"loky's process pool, started with {method!r}")
-    return _Workers(
-        context_for_name("spawn"),
-        "loky's process pool, whose workers start fresh interpreters (counted as 'spawn')",
-    )
-
-
 def _refused(
-    requirement: Requirement, injected: str, workers: _Workers, methods: frozenset[str]
+    requirement: Requirement, injected: str, workers: Workers, methods: frozenset[str]
 ) -> StartMethodError:
     """Return the error for an injected executor that `requirement` cannot use."""
     allowed = [m for m in ALL_START_METHODS if m in methods]
@@ -137,7 +70,7 @@ def _refused(
     )
 
 
-def _check_requirement(requirement: Requirement | None, injected: str, workers: _Workers) -> None:
+def _check_requirement(requirement: Requirement | None, injected: str, workers: Workers) -> None:
     """Refuse an injected executor that the function in force cannot use."""
     if requirement is None or requirement.start_methods is None:
         return

@@ -1,0 +1,101 @@
+"""The kinds of executor an application may inject, and how their workers start.
+
+``using(executor=...)`` takes any ``concurrent.futures.Executor``; what
+mpcontext can tell of its workers decides whether a requirement can be
+checked and whether tasks are pre-flighted. One row of ``KINDS`` a kind,
+recognised without importing its module::
+
+    injected executor ──workers_of()──> Workers(context, what, stdlib_pool)
+"""
+
+from __future__ import annotations
+
+import sys
+from multiprocessing.context import BaseContext
+
+from .._core.mp_default import concrete_context
+from .._core.start_methods import context_for_name, start_method_of
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["KINDS", "Workers", "workers_of"]
+
+
+class Workers:
+    """What mpcontext can tell of an executor's workers.
+
+    Attributes
+    ----------
+    context : BaseContext or None
+        The context that starts them, when they are local processes started
+        by a known method; ``None`` otherwise.
+    what : str
+        The kind of executor, for messages and ``explain_context``.
+    stdlib_pool : bool
+        Whether it is a stdlib ``ProcessPoolExecutor``, whose tasks the
+        pre-flight checks.
+    """
+
+    __slots__ = ("context", "stdlib_pool", "what")
+
+    def __init__(self, context: BaseContext | None, what: str, stdlib_pool: bool = False) -> None:
+        self.context = context
+        self.what = what
+        self.stdlib_pool = stdlib_pool
+
+
+def _stdlib_pool(executor: object) -> Workers:
+    # mpcontext's own pools keep the context they were given, not the copy they start with.
+    context = getattr(executor, "_mpcontext", None) or getattr(executor, "_mp_context", None)
+    if not isinstance(context, BaseContext):
+        return Workers(None, "a process pool whose start method cannot be told", True)
+    context = concrete_context(context)
+    method = start_method_of(context)
+    return Workers(context, f"a process pool whose workers start with {method!r}", True)
+
+
+def _loky_pool(executor: object) -> Workers:
+    # loky's own methods ("loky", "loky_init_main") start fresh interpreters,
+    # as spawn does; it also takes the stdlib's fork and forkserver.
+    context = getattr(executor, "_context", None)
+    method = start_method_of(context) if isinstance(context, BaseContext) else "loky"
+    if method in ("fork", "forkserver"):
+        return Workers(context_for_name(method), f"loky's process pool, started with {method!r}")
+    return Workers(
+        context_for_name("spawn"),
+        "loky's process pool, whose workers start fresh interpreters (counted as 'spawn')",
+    )
+
+
+def _thread_pool(executor: object) -> Workers:
+    return Workers(None, "a thread pool, which runs its tasks in threads of this process")
+
+
+def _dask_executor(executor: object) -> Workers:
+    return Workers(
+        None, "a dask.distributed executor, which runs its tasks on the workers of a cluster"
+    )
+
+
+KINDS: tuple[tuple[str, str, Callable[[object], Workers]], ...] = (
+    ("concurrent.futures.process", "ProcessPoolExecutor", _stdlib_pool),
+    ("loky.process_executor", "ProcessPoolExecutor", _loky_pool),
+    ("joblib.externals.loky.process_executor", "ProcessPoolExecutor", _loky_pool),
+    ("concurrent.futures.thread", "ThreadPoolExecutor", _thread_pool),
+    ("distributed.cfexecutor", "ClientExecutor", _dask_executor),
+)
+"""The executors mpcontext knows: module, class name, and what it tells of their workers.
+
+The first row whose class `executor` is an instance of decides.
+"""
+
+
+def workers_of(executor: object) -> Workers:
+    """Tell what kind of executor `executor` is and how its workers start."""
+    for module, name, workers in KINDS:
+        cls = getattr(sys.modules.get(module), name, None)
+        if isinstance(cls, type) and isinstance(executor, cls):
+            return workers(executor)
+    return Workers(None, "an executor of a kind mpcontext does not know")
