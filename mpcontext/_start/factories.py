@@ -5,8 +5,8 @@ same order, plus a keyword-only ``mp_context``: ``None`` means the context in
 force (see ``current_context``). What they return is what the stdlib
 returns, or for ``Pool`` an instance of a subclass that runs the pre-flight
 check and starts processes without fixing the global start method. (The two
-classes, ``Process`` and ``ProcessPoolExecutor``, are in ``_process`` and
-``_process_pool``.)
+classes, ``Process`` and ``ProcessPoolExecutor``, are in ``processes`` and
+``process_pool_executor``.)
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .._core.types import ContextParam
 
     _T = TypeVar("_T")
+    _F = TypeVar("_F", bound=Callable[..., Any])
     _CT = TypeVar("_CT", bound=_CData)
     _LockLike: TypeAlias = "synchronize.Lock | synchronize.RLock"
 
@@ -64,6 +65,47 @@ def _context(mp_context: ContextParam, factory: str) -> BaseContext:
     else:
         context = context_from_value(mp_context, f"the mp_context argument of mpcontext.{factory}()")
     return concrete_context(context)
+
+
+_SHARED_DOC = """
+Parameters
+----------
+mp_context : None, str or BaseContext, keyword-only, optional
+    The context that makes {what} (``None``: the context in force).
+
+Raises
+------
+InvalidContextError
+    `mp_context` is not a start method available here or a context.
+"""
+
+
+def _context_doc(what: str = "it") -> Callable[[_F], _F]:
+    """Append the ``mp_context`` parameter and the error every factory shares to its docstring.
+
+    One text for all, as CPython does with ``submit.__doc__``; `what` is
+    what the context makes. Docstrings are gone under ``-OO``, and stay so.
+    """
+
+    def document(factory: _F) -> _F:
+        if factory.__doc__ is not None:
+            factory.__doc__ = _with_shared_doc(factory.__doc__, _SHARED_DOC.format(what=what))
+        return factory
+
+    return document
+
+
+def _with_shared_doc(doc: str, shared: str) -> str:
+    """Return the docstring `doc`, dedented as ``inspect.cleandoc`` does, with `shared` merged in."""
+    first, _, rest = doc.strip().partition("\n")
+    lines = rest.splitlines()
+    indent = min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=0)
+    doc = "\n".join([first.strip(), *(line[indent:] for line in lines)])
+    header = "\nParameters\n----------\n"
+    if header in doc:  # its own parameters first, then mp_context
+        head, _, own = doc.partition(header)
+        doc, shared = head.rstrip(), shared.replace(header, header + own.rstrip() + "\n", 1)
+    return doc + "\n" + shared
 
 
 # -- pools and managers -----------------------------------------------------
@@ -155,6 +197,7 @@ def Manager(*, mp_context: ContextParam = None) -> SyncManager:  # noqa: N802
 # -- queues ------------------------------------------------------------------
 
 
+@_context_doc()
 def Queue(maxsize: int = 0, *, mp_context: ContextParam = None) -> queues.Queue[Any]:  # noqa: N802
     """Return ``ctx.Queue(maxsize)`` of the context `mp_context`.
 
@@ -162,17 +205,11 @@ def Queue(maxsize: int = 0, *, mp_context: ContextParam = None) -> queues.Queue[
     ----------
     maxsize : int
         As for ``multiprocessing.Queue``.
-    mp_context : None, str or BaseContext, keyword-only, optional
-        The context that makes it (``None``: the context in force).
-
-    Raises
-    ------
-    InvalidContextError
-        `mp_context` is not a start method available here or a context.
     """
     return _context(mp_context, "Queue").Queue(maxsize)
 
 
+@_context_doc()
 def JoinableQueue(  # noqa: N802
     maxsize: int = 0, *, mp_context: ContextParam = None
 ) -> queues.JoinableQueue[Any]:
@@ -182,84 +219,38 @@ def JoinableQueue(  # noqa: N802
     ----------
     maxsize : int
         As for ``multiprocessing.JoinableQueue``.
-    mp_context : None, str or BaseContext, keyword-only, optional
-        The context that makes it (``None``: the context in force).
-
-    Raises
-    ------
-    InvalidContextError
-        `mp_context` is not a start method available here or a context.
     """
     return _context(mp_context, "JoinableQueue").JoinableQueue(maxsize)
 
 
+@_context_doc()
 def SimpleQueue(*, mp_context: ContextParam = None) -> queues.SimpleQueue[Any]:  # noqa: N802
-    """Return ``ctx.SimpleQueue()`` of the context `mp_context`.
-
-    Parameters
-    ----------
-    mp_context : None, str or BaseContext, keyword-only, optional
-        The context that makes it (``None``: the context in force).
-
-    Raises
-    ------
-    InvalidContextError
-        `mp_context` is not a start method available here or a context.
-    """
+    """Return ``ctx.SimpleQueue()`` of the context `mp_context`."""
     return _context(mp_context, "SimpleQueue").SimpleQueue()
 
 
 # -- synchronization primitives ---------------------------------------------
 
 
+@_context_doc()
 def Lock(*, mp_context: ContextParam = None) -> synchronize.Lock:  # noqa: N802
-    """Return ``ctx.Lock()`` of the context `mp_context`.
-
-    Parameters
-    ----------
-    mp_context : None, str or BaseContext, keyword-only, optional
-        The context that makes it (``None``: the context in force).
-
-    Raises
-    ------
-    InvalidContextError
-        `mp_context` is not a start method available here or a context.
-    """
+    """Return ``ctx.Lock()`` of the context `mp_context`."""
     return _context(mp_context, "Lock").Lock()
 
 
+@_context_doc()
 def RLock(*, mp_context: ContextParam = None) -> synchronize.RLock:  # noqa: N802
-    """Return ``ctx.RLock()`` of the context `mp_context`.
-
-    Parameters
-    ----------
-    mp_context : None, str or BaseContext, keyword-only, optional
-        The context that makes it (``None``: the context in force).
-
-    Raises
-    ------
-    InvalidContextError
-        `mp_context` is not a start method available here or a context.
-    """
+    """Return ``ctx.RLock()`` of the context `mp_context`."""
     return _context(mp_context, "RLock").RLock()
 
 
+@_context_doc()
 def Event(*, mp_context: ContextParam = None) -> synchronize.Event:  # noqa: N802
-    """Return ``ctx.Event()`` of the context `mp_context`.
-
-    Parameters
-    ----------
-    mp_context : None, str or BaseContext, keyword-only, optional
-        The context that makes it (``None``: the context in force).
-
-    Raises
-    ------
-    InvalidContextError
-        `mp_context` is not a start method available here or a context.
-    """
+    """Return ``ctx.Event()`` of the context `mp_context`."""
     return _context(mp_context, "Event").Event()
 
 
+@_context_doc()
 def Condition(  # noqa: N802
     lock: _LockLike | None = None, *, mp_context: ContextParam = None
 ) -> synchronize.Condition:
@@ -269,17 +260,11 @@ def Condition(  # noqa: N802
     ----------
     lock : Lock or RLock, optional
         As for ``multiprocessing.Condition``.
-    mp_context : None, str or BaseContext, keyword-only, optional
-        The context that makes it (``None``: the context in force).
-
-    Raises
-    ------
-    InvalidContextError
-        `mp_context` is not a start method available here or a context.
     """
     return _context(mp_context, "Condition").Condition(lock)
 
 
+@_context_doc()
 def Semaphore(value: int = 1, *, mp_context: ContextParam = None) -> synchronize.Semaphore:  # noqa: N802
     """Return ``ctx.Semaphore(value)`` of the context `mp_context`.
 
@@ -287,17 +272,11 @@ def Semaphore(value: int = 1, *, mp_context: ContextParam = None) -> synchronize
     ----------
     value : int
         As for ``multiprocessing.Semaphore``.
-    mp_context : None, str or BaseContext, keyword-only, optional
-        The context that makes it (``None``: the context in force).
-
-    Raises
-    ------
-    InvalidContextError
-        `mp_context` is not a start method available here or a context.
     """
     return _context(mp_context, "Semaphore").Semaphore(value)
 
 
+@_context_doc()
 def BoundedSemaphore(  # noqa: N802
     value: int = 1, *, mp_context: ContextParam = None
 ) -> synchronize.BoundedSemaphore:
@@ -307,17 +286,11 @@ def BoundedSemaphore(  # noqa: N802
     ----------
     value : int
         As for ``multiprocessing.BoundedSemaphore``.
-    mp_context : None, str or BaseContext, keyword-only, optional
-        The context that makes it (``None``: the context in force).
-
-    Raises
-    ------
-    InvalidContextError
-        `mp_context` is not a start method available here or a context.
     """
     return _context(mp_context, "BoundedSemaphore").BoundedSemaphore(value)
 
 
+@_context_doc()
 def Barrier(  # noqa: N802
     parties: int,
     action: Callable[..., object] | None = None,
@@ -331,13 +304,6 @@ def Barrier(  # noqa: N802
     ----------
     parties, action, timeout
         As for ``multiprocessing.Barrier``.
-    mp_context : None, str or BaseContext, keyword-only, optional
-        The context that makes it (``None``: the context in force).
-
-    Raises
-    ------
-    InvalidContextError
-        `mp_context` is not a start method available here or a context.
     """
     return _context(mp_context, "Barrier").Barrier(parties, action, timeout)
 
@@ -387,6 +353,7 @@ if TYPE_CHECKING:
     ) -> Any: ...
 
 
+@_context_doc("its lock")
 def Value(  # noqa: N802
     typecode_or_type: str | type[_CData],
     *args: Any,
@@ -399,13 +366,6 @@ def Value(  # noqa: N802
     ----------
     typecode_or_type, *args, lock
         As for ``multiprocessing.Value``.
-    mp_context : None, str or BaseContext, keyword-only, optional
-        The context that makes its lock (``None``: the context in force).
-
-    Raises
-    ------
-    InvalidContextError
-        `mp_context` is not a start method available here or a context.
     """
     return _context(mp_context, "Value").Value(typecode_or_type, *args, lock=lock)
 
@@ -458,6 +418,7 @@ if TYPE_CHECKING:
     ) -> Any: ...
 
 
+@_context_doc("its lock")
 def Array(  # noqa: N802
     typecode_or_type: str | type[_CData],
     size_or_initializer: int | Sequence[Any],
@@ -471,12 +432,5 @@ def Array(  # noqa: N802
     ----------
     typecode_or_type, size_or_initializer, lock
         As for ``multiprocessing.Array``.
-    mp_context : None, str or BaseContext, keyword-only, optional
-        The context that makes its lock (``None``: the context in force).
-
-    Raises
-    ------
-    InvalidContextError
-        `mp_context` is not a start method available here or a context.
     """
     return _context(mp_context, "Array").Array(typecode_or_type, size_or_initializer, lock=lock)
