@@ -3,7 +3,7 @@
 ``nox`` runs the default sessions: ``tests`` and ``mypy`` on each version of
 ``PYTHONS``, and ``slow`` (the interpreter-mode and leak re-runs of the suite)
 on ``SLOW_PYTHONS``. ``nox -p 3.12`` runs one version; ``nox -s tests --
--x tests/test_resolve.py`` passes arguments on to pytest. ``nox -s peer``
+-x tests/test_core_resolve.py`` passes arguments on to pytest. ``nox -s peer``
 (not a default session: ``.ci/run`` runs it on its own, last) runs CPython's
 own process-pool and multiprocessing suites on the stdlib and on mpcontext,
 on ``PEER_PYTHONS``. ``.ci/run`` finds

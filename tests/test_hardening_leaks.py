@@ -31,12 +31,12 @@ pytest_plugins = ["pytester"]
 TESTS = Path(__file__).resolve().parent
 
 PROCESS_TESTS = [
-    "tests/test_factories.py",
-    "tests/test_startup.py",
-    "tests/test_preflight.py",
-    "tests/test_using.py",
-    "tests/test_demo.py",
-    "tests/test_wordfreq.py",
+    "tests/test_start_factories.py",
+    "tests/test_start_startup_watch.py",
+    "tests/test_preflight_check.py",
+    "tests/test_core_using.py",
+    "tests/test_tools_demo.py",
+    "tests/test_examples_wordfreq.py",
     "tests/test_executors.py",
     "tests/test_executors_loky.py",
     "tests/test_executors_dask.py",
@@ -86,7 +86,7 @@ def test_a_child_left_alive_fails_the_run(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytester.makeconftest((TESTS / "conftest.py").read_text())
-    pytester.makepyfile(_leftovers=(TESTS / "_leftovers.py").read_text())
+    pytester.makepyfile(_leftovers=(TESTS / "helpers" / "_leftovers.py").read_text())
     pytester.makepyfile(test_leaky=LEAKY_TEST)
     monkeypatch.setenv("MPCONTEXT_TESTS_LEAK_GRACE", "0.5")
     try:

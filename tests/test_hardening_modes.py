@@ -12,8 +12,8 @@ children it starts):
   start method), and the hardening stress and property tests. mpcontext itself emits no
   warning, and a warning anywhere fails the run.
 - ``-OO`` (no docstrings, no ``assert``): the same, less the tests that read
-  the notes written into docstrings (``test_notes``, ``test_field``,
-  ``test_using``, which check docstring text that ``-OO`` removes), plus the
+  the notes written into docstrings (``test_declare_notes``, ``test_declare_field``,
+  ``test_core_using``, which check docstring text that ``-OO`` removes), plus the
   command line, the report and the demo. And a script that decorates
   documented functions and classes under ``-OO`` and uses them, ``help()``
   and the report included.
@@ -39,25 +39,25 @@ from _nested import ROOT, resource_tracker_lines, run_pytest, skip_when_nested, 
 TESTS = Path(__file__).resolve().parent
 
 CORE = [
-    "tests/test_resolve.py",
-    "tests/test_using.py",
-    "tests/test_decorate.py",
-    "tests/test_field.py",
-    "tests/test_registry.py",
-    "tests/test_notes.py",
-    "tests/test_preflight.py",
-    "tests/test_factories.py",
-    "tests/test_startup.py",
+    "tests/test_core_resolve.py",
+    "tests/test_core_using.py",
+    "tests/test_declare_decorate.py",
+    "tests/test_declare_field.py",
+    "tests/test_declare_registry.py",
+    "tests/test_declare_notes.py",
+    "tests/test_preflight_check.py",
+    "tests/test_start_factories.py",
+    "tests/test_start_startup_watch.py",
     "tests/test_executors.py",
     "tests/test_hardening_stress.py",
     "tests/test_hardening_properties.py",
 ]
-READS_DOCSTRINGS = {"tests/test_notes.py", "tests/test_field.py", "tests/test_using.py"}
+READS_DOCSTRINGS = {"tests/test_declare_notes.py", "tests/test_declare_field.py", "tests/test_core_using.py"}
 OPTIMIZED = [
     *(path for path in CORE if path not in READS_DOCSTRINGS),
-    "tests/test_cli.py",
-    "tests/test_report.py",
-    "tests/test_demo.py",
+    "tests/test_tools_cli.py",
+    "tests/test_tools_report.py",
+    "tests/test_tools_demo.py",
 ]
 # pytest warns that assert statements outside test modules are not executed
 # (the project's filterwarnings turn that into an error): expected under -O.

@@ -972,7 +972,7 @@ FILES = {
 def _safe_argv(argv: list[str]) -> bool:
     """Whether `argv` stays within the scratch directory and runs no long tour."""
     if argv == ["demo"]:
-        return False  # the tour itself is tested in test_demo.py
+        return False  # the tour itself is tested in test_tools_demo.py
     return all(not arg.startswith(("/", "~")) and ".." not in arg for arg in argv)
 
 

@@ -36,7 +36,7 @@ WHERE = "hardening_py314.observe.<locals>"
 
 def observe(default: str) -> dict[str, Any]:
     """Run ``hardening_py314.main(default)`` in a fresh interpreter; return what it saw."""
-    code = f"import sys; sys.path.insert(0, {str(TESTS)!r}); import hardening_py314 as h; h.main({default!r})"
+    code = f"import sys; sys.path.insert(0, {str(TESTS / 'helpers')!r}); import hardening_py314 as h; h.main({default!r})"
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT
     )

@@ -220,7 +220,7 @@ def test_an_executor_subclass_works(method: str) -> None:
 
 
 def test_an_executor_subclass_names_itself_in_errors() -> None:
-    with pytest.raises(InvalidContextError, match=r"of test_classes.Counting\(\)"):
+    with pytest.raises(InvalidContextError, match=r"of test_start_classes.Counting\(\)"):
         Counting(1, "spwan")
 
 

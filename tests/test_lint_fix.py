@@ -20,7 +20,7 @@ from mpcontext._cli import main
 from mpcontext._lint.findings import lint_source
 from mpcontext._lint.fix import fix_source
 
-from test_lint import CORPUS, EXPECTED
+from test_lint_rules import CORPUS, EXPECTED
 
 HERE = Path(__file__).parent
 
@@ -503,7 +503,7 @@ def test_what_has_no_safe_fix_is_left(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_fixed_source_lints_clean_for_fixable_rules() -> None:
-    data = (HERE / "fixable_module.py").read_bytes()
+    data = (HERE / "helpers" / "fixable_module.py").read_bytes()
     result = fix_source(data, "fixable_module.py")
     assert [f.code for f in result.fixed] == ["MPC002", "MPC002", "MPC003", "MPC002"]
     assert lint_source(result.source, "fixable_module.py") == []
@@ -513,7 +513,7 @@ def test_fixed_code_runs_under_spawn(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     module_path = tmp_path / "fixed_module_under_test.py"
-    shutil.copy(HERE / "fixable_module.py", module_path)
+    shutil.copy(HERE / "helpers" / "fixable_module.py", module_path)
     assert main(["lint", "--fix", str(module_path)]) == 0
     text = module_path.read_text()
     assert re.search(r"^import mpcontext$", text, re.MULTILINE)
@@ -718,7 +718,7 @@ ISORT_CLEAN = {
         "    return Queue(cpu_count())\n"
     ),
     "tqdm": TQDM.replace("\nclass", "\n\nclass"),
-    "fixable module": (HERE / "fixable_module.py").read_text(),
+    "fixable module": (HERE / "helpers" / "fixable_module.py").read_text(),
 }
 
 

@@ -166,7 +166,7 @@ def run_python(code: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("method", NON_FORK)
 def test_a_function_sent_as_task_data_that_workers_cannot_import(method: str) -> None:
     # parmap's trampoline: map(operator.call, [f]) with f typed under python -c.
-    done = run_python(TASK_DATA.format(tests=str(TESTS), method=method))
+    done = run_python(TASK_DATA.format(tests=str(TESTS / "helpers"), method=method))
     assert done.returncode == 0, done.stderr
     listed, generated = done.stdout.splitlines()
     # What the check sees for free (a list's first item) is refused in the parent.
@@ -200,7 +200,7 @@ pool.terminate()
 
 @needs_fork
 def test_a_fork_pool_made_before_a_function_was_defined() -> None:
-    done = run_python(FORKED_BEFORE.format(tests=str(TESTS)))
+    done = run_python(FORKED_BEFORE.format(tests=str(TESTS / "helpers")))
     assert done.returncode == 0, done.stderr
     task, data = done.stdout.splitlines()
     assert task.startswith("task PreflightError: the target <function late")
@@ -260,7 +260,7 @@ def test_a_pool_left_open_at_exit_says_nothing(method: str) -> None:
     code = textwrap.dedent(
         f"""
         import sys
-        sys.path.insert(0, {str(TESTS)!r})
+        sys.path.insert(0, {str(TESTS / 'helpers')!r})
         import mpcontext, preflight_targets
         if __name__ == "__main__":
             pool = mpcontext.Pool(1, mp_context={method!r})

@@ -14,7 +14,7 @@ import pytest
 from mpcontext._lint.flake8 import Plugin
 from mpcontext._lint.rules import FIX_MARK, RULES
 
-from test_lint import CORPUS, EXPECTED
+from test_lint_rules import CORPUS, EXPECTED
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("flake8") is None,

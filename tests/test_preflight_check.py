@@ -672,7 +672,7 @@ def test_checking_never_fixes_the_global_start_method() -> None:
         text=True,
         timeout=60,
         check=True,
-        cwd=TESTS,
+        cwd=TESTS / "helpers",
     )
     assert result.stdout.split() == ["None", "set"]
 

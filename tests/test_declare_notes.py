@@ -27,7 +27,7 @@ def test_golden(name: str) -> None:
     doc = inspect.getdoc(notes_samples.SAMPLES[name])
     assert doc is not None
     path = GOLDEN / f"note_{name}.txt"
-    if REGENERATE:  # pragma: no cover - MPCONTEXT_REGENERATE_GOLDEN=1 pytest tests/test_notes.py
+    if REGENERATE:  # pragma: no cover - MPCONTEXT_REGENERATE_GOLDEN=1 pytest tests/test_declare_notes.py
         path.write_text(doc + "\n", encoding="utf-8")
     assert doc + "\n" == path.read_text(encoding="utf-8")
 
@@ -147,7 +147,7 @@ def test_optimized_mode_has_no_docstrings_and_works() -> None:
         "assert notes_samples.numpy_plain(3, mp_context='spawn') == 9",
         "print(len(mpcontext.registry.entries('notes_samples')), sys.flags.optimize)",
     ])  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "tests"), str(ROOT / "examples")])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "tests" / "helpers"), str(ROOT / "examples")])}
     result = subprocess.run(
         [sys.executable, "-OO", "-c", script],
         capture_output=True,

@@ -46,7 +46,7 @@ _ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[=>]|\][^\x07]*\x07)")
 
 def _environment(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MPCONTEXT_", "PYTHON"))}
-    env["PYTHONPATH"] = os.pathsep.join([str(TESTS), *sys.path[1:]])
+    env["PYTHONPATH"] = os.pathsep.join([str(TESTS / "helpers"), *sys.path[1:]])
     env["TERM"] = "xterm"
     env.update(extra)
     return env

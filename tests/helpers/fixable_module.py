@@ -1,4 +1,4 @@
-"""Before ``lint --fix``: copied and fixed by tests/test_fix.py, then run under spawn.
+"""Before ``lint --fix``: copied and fixed by tests/test_lint_fix.py, then run under spawn.
 
 Not imported as it is by any test.
 """

@@ -622,9 +622,9 @@ def test_max_tasks_per_child_is_a_type_error_before_311() -> None:
 
 
 def run_python(code: str) -> list[str]:
-    """Run `code` in a fresh interpreter with tests/ importable; return its output words."""
+    """Run `code` in a fresh interpreter with tests/helpers importable; return its output words."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("MPCONTEXT_")}
-    prelude = f"import sys\nsys.path.insert(0, {str(HERE)!r})\n"
+    prelude = f"import sys\nsys.path.insert(0, {str(HERE / 'helpers')!r})\n"
     done = subprocess.run(
         [sys.executable, "-c", prelude + textwrap.dedent(code)],
         capture_output=True,

@@ -176,7 +176,7 @@ def test_every_entry_point_under_every_method_leaves_the_global_unset() -> None:
     result = _run(
         """
         import asyncio, json, multiprocessing, sys, threading
-        sys.path.insert(0, sys.path[0] + "/tests")  # after the checkout's root
+        sys.path.insert(0, sys.path[0] + "/tests/helpers")  # after the checkout's root
         import mpcontext
         from mpcontext import ContextField, ContextParam
         import _children

@@ -157,7 +157,7 @@ def test_a_main_module_without_guard_breaks_the_pool(
     tmp_path: Path, method: str, preload: str
 ) -> None:
     script = tmp_path / "unguarded.py"
-    script.write_text(preload + UNGUARDED_MAIN.format(tests=str(TESTS), method=method))
+    script.write_text(preload + UNGUARDED_MAIN.format(tests=str(TESTS / "helpers"), method=method))
     result = subprocess.run(
         [sys.executable, str(script)], capture_output=True, text=True, timeout=60, cwd=tmp_path
     )
@@ -206,7 +206,7 @@ def test_a_fork_server_killed_by_a_preloaded_module_names_it(tmp_path: Path, fac
     # The main module is guarded: the module the application preloads is what fails.
     (tmp_path / "broken_preload.py").write_text("raise RuntimeError('broken at import')\n")
     script = tmp_path / "main.py"
-    script.write_text(BROKEN_PRELOAD.format(tests=str(TESTS)))
+    script.write_text(BROKEN_PRELOAD.format(tests=str(TESTS / "helpers")))
     result = subprocess.run(
         [sys.executable, str(script), factory], capture_output=True, text=True, timeout=60, cwd=tmp_path
     )
