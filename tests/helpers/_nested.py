@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # tests/helpers/ -> the checkout
 NESTED = "MPCONTEXT_HARDENING_NESTED"
 
 # What the resource tracker prints at exit for what was never cleaned up:
