@@ -1026,7 +1026,7 @@ def passes_on_what_is_in_force(*, mp_context: ContextParam = None) -> str:
 
 @pytest.mark.usefixtures("fork_default")
 def test_passing_the_received_context_on_is_no_new_choice() -> None:
-    # DESIGN.md, "Explicit": handing on the context the body received (or
+    # Handing on the context the body received (or
     # current_context()) behaves as leaving the argument out.
     assert passes_on() == "spawn"
     assert passes_on_what_is_in_force() == "spawn"

@@ -1,4 +1,4 @@
-"""``import mpcontext`` imports only what resolution needs (DESIGN.md, Import cost)."""
+"""``import mpcontext`` imports only what resolution needs (CONTRIBUTING, "Import cost")."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ and no private name (``_x``) is imported from another subpackage.
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 import pytest
@@ -192,3 +193,46 @@ def test_only_mp_default_touches_the_default_context(module: str) -> None:
         }
     )
     assert touched == [], f"{module} reads multiprocessing's default context; use mp_default"
+
+
+# CONTRIBUTING's layout table is made from the code: the layers above and
+# each module's docstring. MPCONTEXT_REGENERATE_LAYOUT=1 rewrites it.
+CONTRIBUTING = PACKAGE.parent / "CONTRIBUTING.md"
+TABLE_START = "<!-- layout table: made by tests/test_package_layers.py -->"
+TABLE_END = "<!-- end of layout table -->"
+
+
+def summary_of(module: str) -> str:
+    """Return the first line of `module`'s docstring."""
+    path = PACKAGE.joinpath(*module.split(".")).with_suffix(".py")
+    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    return doc.split("\n", 1)[0].replace("|", "\\|")
+
+
+def layout_table() -> str:
+    rows = ["| layer | module | what it holds |", "| --- | --- | --- |"]
+    for name, units in LAYERS:
+        for module in MODULES:
+            if unit_of(module) not in units or module.endswith("__main__"):
+                continue
+            shown = module.replace(".", "/").removesuffix("/__init__")
+            shown += "/" if module.endswith("__init__") and "." in module else ".py"
+            rows.append(f"| {name} | `{shown}` | {summary_of(module)} |")
+    return "\n".join(rows)
+
+
+def test_every_module_says_what_it_holds() -> None:
+    missing = [module for module in MODULES if not summary_of(module)]
+    assert missing == [], "give these modules a docstring"
+
+
+def test_contributing_shows_the_layout_of_the_code() -> None:
+    text = CONTRIBUTING.read_text(encoding="utf-8")
+    head, start, rest = text.partition(TABLE_START)
+    shown, end, tail = rest.partition(TABLE_END)
+    assert start and end, f"CONTRIBUTING.md lacks the markers {TABLE_START!r} and {TABLE_END!r}"
+    made = layout_table()
+    if os.environ.get("MPCONTEXT_REGENERATE_LAYOUT") == "1" and shown.strip() != made:
+        CONTRIBUTING.write_text(f"{head}{start}\n{made}\n{end}{tail}", encoding="utf-8")
+        return
+    assert shown.strip() == made, "run MPCONTEXT_REGENERATE_LAYOUT=1 python -m pytest tests/test_package_layers.py"

@@ -1,6 +1,6 @@
 """The public types: ``StartMethod``, ``ContextParam``, ``Choice`` and ``Requirement``.
 
-``typing`` is not imported at run time (see Import cost in DESIGN.md):
+``typing`` is not imported at run time (CONTRIBUTING, "Import cost"):
 ``ContextParam`` is a PEP 604 union, which needs no ``typing``, and
 ``StartMethod`` (a ``Literal``) is built on first access.
 """

@@ -1,8 +1,9 @@
 """``python -m mpcontext lint``: options, configuration, output and exit status.
 
-The rules live in ``_lint``, the fixes in ``_fix``, configuration and the
-walking of paths in ``_lintfiles``, the output formats in ``_lintformats``;
-this module reads the command line and ties them together.
+The rules live in ``rules``, linting a file in ``findings``, the fixes in
+``fix``, configuration and the walking of paths in ``files``, the output
+formats in ``formats``; this module reads the command line and ties them
+together.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ What it adds to the stdlib's pool:
   task's result with its error, where the stdlib's worker dies and the task
   is lost, so the pool's ``map`` waits for ever;
 - workers that keep dying as they start, or a worker that dies (killed, or
-  ending with an error code; see ``_startup``), break the pool: atomically with refusing new tasks, the pool is
+  ending with an error code; see ``startup_watch``), break the pool: atomically with refusing new tasks, the pool is
   terminated and every task still pending fails with ``BrokenPoolError``,
   so that ``get()``, iterating an ``imap`` and ``close(); join()`` return.
 """
@@ -232,7 +232,7 @@ class Pool(multiprocessing.pool.Pool):
         watch: StartupWatch | None = None
         if initializer is None or callable(initializer):  # else the stdlib's TypeError
             # Workers that keep dying as they start break the pool, instead
-            # of being replaced forever (see _startup).
+            # of being replaced forever (see startup_watch).
             watch = StartupWatch(mp_context, method, initializer, processes, _breaker(self))
             context.Process = watch.process_factory(context.Process)  # type: ignore[attr-defined]
             initializer = watch.initializer

@@ -13,7 +13,7 @@ names are the stdlib's: ``SpawnProcess-1``).
 
 ``start()`` runs the pre-flight check (``PreflightError`` in the parent
 rather than a child dying of what it cannot unpickle), then starts inside
-``_mp_default.preparing()``, which leaves multiprocessing's global start
+``mp_default.preparing()``, which leaves multiprocessing's global start
 method as it was. An instance pickles as "the class called, on that context
 class", so that a spawn or forkserver child rebuilds the same class (the
 class called is pickled by reference, like any stdlib ``Process``

@@ -89,7 +89,7 @@ def unwatch(listener: Listener) -> None:
         mp_default.unwatch(noticer)
 
 
-# The ``_mp_default`` listener of each listener: it turns writes into changes.
+# The ``mp_default`` listener of each listener: it turns writes into changes.
 _noticers: dict[Listener, mp_default.Listener] = {}
 
 
