@@ -5,7 +5,12 @@ so nothing else is imported first), interleaving the two imports, and compares
 the medians of their cumulative import times. Target: mpcontext adds at most
 50 % to ``import multiprocessing``.
 
-Usage: ``python benchmarks/bench_import.py [--runs N]``
+With ``--against DIR`` (another checkout, say a worktree of an earlier
+commit), its ``import mpcontext`` is measured in the same interleaved runs,
+and the ratio of this checkout's to that one's printed: a change of layout
+must not make the import dearer.
+
+Usage: ``python benchmarks/bench_import.py [--runs N] [--against DIR]``
 """
 
 from __future__ import annotations
@@ -20,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET = 0.50
 
 
-def cumulative_us(module: str) -> int:
-    """Return the cumulative import time of `module`, in microseconds, in a fresh interpreter."""
-    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); import {module}"
+def cumulative_us(module: str, root: Path = ROOT) -> int:
+    """Return the cumulative import time of `module` (from `root`), in microseconds, afresh."""
+    code = f"import sys; sys.path.insert(0, {str(root)!r}); import {module}"
     done = subprocess.run(
         [sys.executable, "-I", "-S", "-X", "importtime", "-c", code],
         capture_output=True,
@@ -41,13 +46,18 @@ def cumulative_us(module: str) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
-    runs = parser.parse_args().runs
+    parser.add_argument("--against", type=Path, help="another checkout to compare with")
+    options = parser.parse_args()
+    runs, against = options.runs, options.against
 
     base: list[int] = []
     ours: list[int] = []
+    theirs: list[int] = []
     for _ in range(runs):
         base.append(cumulative_us("multiprocessing"))
         ours.append(cumulative_us("mpcontext"))
+        if against is not None:
+            theirs.append(cumulative_us("mpcontext", against.resolve()))
     base_median = statistics.median(base)
     ours_median = statistics.median(ours)
     added = ours_median / base_median - 1
@@ -55,6 +65,10 @@ def main() -> int:
     print(f"  import multiprocessing  {base_median / 1000:7.2f} ms")
     print(f"  import mpcontext        {ours_median / 1000:7.2f} ms (multiprocessing included)")
     print(f"  mpcontext adds          {added:7.1%}  (target <= {TARGET:.0%})")
+    if theirs:
+        theirs_median = statistics.median(theirs)
+        print(f"  ... from {against}  {theirs_median / 1000:7.2f} ms")
+        print(f"  this checkout / that one  {ours_median / theirs_median:.3f}")
     return 0 if added <= TARGET else 1
 
 

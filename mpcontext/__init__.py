@@ -22,10 +22,8 @@ from ._core.scope import carry, using
 from ._core.start_methods import available_start_methods
 from ._core.types import Choice, ContextParam, Requirement
 from ._declare.decorate import accepts_context
-from ._declare.field import ContextField
 from ._declare.registry import Registry, registry
 from ._executors.executor import executor
-from ._preflight.check import check_picklable
 from ._start.factories import (
     Array,
     Barrier,
@@ -47,6 +45,8 @@ from ._version import __version__
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ._core.types import StartMethod
+    from ._declare.field import ContextField
+    from ._preflight.check import check_picklable
     from ._start.process_pool_executor import ProcessPoolExecutor
     from ._start.processes import Process
 
@@ -97,11 +97,15 @@ __all__ = [
 
 # Made on first access (PEP 562), so that ``import mpcontext`` imports neither
 # ``typing`` (``StartMethod`` is a ``typing.Literal``) nor
-# ``concurrent.futures.process`` (``ProcessPoolExecutor`` subclasses its class).
+# ``concurrent.futures.process`` (``ProcessPoolExecutor`` subclasses its class),
+# and what a library importing mpcontext may never use (the pre-flight, whose
+# first check loads it, and ``ContextField``) costs it nothing.
 _LAZY = {
+    "ContextField": "._declare.field",
     "Process": "._start.processes",
     "ProcessPoolExecutor": "._start.process_pool_executor",
     "StartMethod": "._core.types",
+    "check_picklable": "._preflight.check",
 }
 
 

@@ -26,12 +26,6 @@ from .._core.scope import EMPTY, SCOPE, Scope
 from .._core.start_methods import context_from_value
 from .._core.types import Requirement
 from .notes import add_note, function_note
-from .pinning import (
-    async_generator_wrapper,
-    coroutine_wrapper,
-    generator_wrapper,
-    mark_coroutine_function,
-)
 from .registry import MARK, registry
 from .requirements import Rules, check_note, check_options
 from .signatures import signature_of
@@ -364,14 +358,16 @@ def _check_parameter(target: object, code: CodeType, param: str, name: str) -> N
 
 
 def _wrapper(func: Any, flags: int, plan: _Plan) -> Callable[..., Any]:
-    if flags & _CO_COROUTINE:
-        wrapper = coroutine_wrapper(func, plan.enter)
-        mark_coroutine_function(wrapper)
-        return wrapper
-    if flags & _CO_ASYNC_GENERATOR:
-        return async_generator_wrapper(func, plan.enter)
-    if flags & _CO_GENERATOR:
-        return generator_wrapper(func, plan.enter)
+    if flags & (_CO_COROUTINE | _CO_ASYNC_GENERATOR | _CO_GENERATOR):
+        from . import pinning  # only libraries with generators or coroutines pay for it
+
+        if flags & _CO_COROUTINE:
+            wrapper = pinning.coroutine_wrapper(func, plan.enter)
+            pinning.mark_coroutine_function(wrapper)
+            return wrapper
+        if flags & _CO_ASYNC_GENERATOR:
+            return pinning.async_generator_wrapper(func, plan.enter)
+        return pinning.generator_wrapper(func, plan.enter)
     if plan.rules is None:
         return _plain_wrapper(func, plan)
     return _required_wrapper(func, plan)

@@ -23,8 +23,6 @@ from .._core.start_methods import (
     context_from_value,
     start_method_of,
 )
-from .._preflight.check import check_start, journey_of, preflight
-from .kinds import Workers, workers_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -38,6 +36,7 @@ if TYPE_CHECKING:
     from .._core.scope import ExecutorChoice
     from .._core.types import ContextParam, Requirement
     from .injected import Init
+    from .kinds import Workers
 
     _Ts = TypeVarTuple("_Ts")
 
@@ -365,8 +364,10 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         `inner` is the executor, `owned` whether it was made for this block
         (and is shut down with it), `injected` what the application gave.
         """
+        from .._preflight.check import check_start, journey_of
         from .._start.processes import pool_with_mpcontext_process
         from .injected import LentExecutor
+        from .kinds import workers_of
 
         workers = workers_of(inner)
         method = None if workers.context is None else start_method_of(workers.context)
@@ -400,6 +401,7 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         """
         if self._initializer is None:
             return None
+        from .._preflight.check import journey_of, preflight
         from .injected import pair_key
 
         if method is not None:

@@ -17,8 +17,6 @@ from .._core.messages import describe_value
 from .._core.mp_default import concrete_context
 from .._core.resolve import current_context
 from .._core.start_methods import context_from_value, start_method_of
-from .._preflight.check import check_initializer, check_start, journey_of
-from .processes import context_with_mpcontext_process
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -154,6 +152,7 @@ def Pool(  # noqa: N802
             f"mpcontext.Pool(): processes must be an int (the number of worker processes) "
             f"or None (os.process_cpu_count()), got {describe_value(processes)}"
         )
+    from .._preflight.check import check_initializer, journey_of
     from .pools import Pool as _Pool
 
     error = check_initializer(initializer, initargs, journey_of(start_method_of(context), False))
@@ -188,6 +187,9 @@ def Manager(*, mp_context: ContextParam = None) -> SyncManager:  # noqa: N802
         ``forkserver`` server, under ``python - < script``).
     """
     context = _context(mp_context, "Manager")
+    from .._preflight.check import check_start
+    from .processes import context_with_mpcontext_process
+
     error = check_start(start_method_of(context))  # its server process
     if error is not None:
         raise error

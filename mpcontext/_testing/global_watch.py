@@ -117,11 +117,13 @@ def _notice(
     if entry is None or entry.f_code not in _GLOBAL_FUNCTIONS:
         return  # the standard library's own call, on its caller's behalf
     after = value if isinstance(value, BaseContext) else None
-    listener(Change(entry, _method_or_none(before), _method_or_none(after)))
-
-
-def _method_or_none(context: BaseContext | None) -> str | None:
-    return None if context is None else start_method_of(context)
+    listener(
+        Change(
+            entry,
+            None if before is None else start_method_of(before),
+            None if after is None else start_method_of(after),
+        )
+    )
 
 
 def _entry_frame(frame: FrameType | None) -> FrameType | None:
