@@ -6,8 +6,9 @@ thread or task. The scope chosen at the call is set around each step and
 reset after it, so the body always sees its call's context and the caller
 never sees it between steps::
 
-    call ──> enter(kwargs) ──> scope ─┐
-    next() / send() / await ──> SCOPE.set(scope) ── one step ── SCOPE.reset
+    steps = f(mp_context=...)        enter(kwargs): the call's scope, kept
+    next(steps), send(), await ...   SCOPE.set(scope), one step of the body,
+                                     SCOPE.reset(): the caller's scope again
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ def coroutine_wrapper(func: Any, enter: Callable[[dict[str, Any]], Scope]) -> Ca
     return wrapper
 
 
-def async_generator_wrapper(func: Any, enter: Callable[[dict[str, Any]], Scope]) -> Callable[..., Any]:
+def async_generator_wrapper(
+    func: Any, enter: Callable[[dict[str, Any]], Scope]
+) -> Callable[..., Any]:
     """Wrap the async generator function `func`: each step runs with the call's scope."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
