@@ -139,3 +139,52 @@ def test_without_the_check_a_module_loaded_by_path_kills_the_child(
 def test_under_fork_a_module_loaded_by_path_is_allowed(tmp_path: Path) -> None:
     result = _script(tmp_path, LOADED_BY_PATH, MPCONTEXT_START, target="work", method="fork")
     assert result.stdout.split() == ["exit", "0"], result.stderr
+
+
+# -- a pool checks each task for the start method it was made with ---------------------
+
+POOL_MADE_UNDER = """with mpcontext.using({made!r}):
+        pool = {make}
+    with mpcontext.using({submitted!r}):
+        try:
+            print("ran", {run})
+        except mpcontext.PreflightError:
+            print("refused")
+    {close}"""
+
+POOLS = {
+    "ProcessPoolExecutor": (
+        "mpcontext.ProcessPoolExecutor(1)",
+        "pool.submit(work).result(timeout=30)",
+        "pool.shutdown()",
+    ),
+    "Pool": (
+        "mpcontext.Pool(1)",
+        "pool.apply_async(work).get(timeout=30)",
+        "pool.close(); pool.join()",
+    ),
+}
+
+
+@needs_fork
+@pytest.mark.skipif(not NON_FORK, reason="no spawn or forkserver here")
+@pytest.mark.parametrize("kind", sorted(POOLS))
+def test_a_pool_checks_its_tasks_for_its_own_start_method(tmp_path: Path, kind: str) -> None:
+    # The pool resolved its context once, when made: the context in force when
+    # a task is submitted does not change what that task is checked for.
+    make, run, close = POOLS[kind]
+    verdicts = []
+    for made, submitted in ((NON_FORK[0], "fork"), ("fork", NON_FORK[0])):
+        result = _script(
+            tmp_path,
+            GUARDED,
+            POOL_MADE_UNDER,
+            made=made,
+            submitted=submitted,
+            make=make,
+            run=run,
+            close=close,
+        )
+        assert result.returncode == 0, result.stderr
+        verdicts.append(result.stdout.split())
+    assert verdicts == [["refused"], ["ran", "None"]]
