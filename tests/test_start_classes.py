@@ -269,6 +269,18 @@ def test_an_injected_pool_with_a_stand_in_process_class_is_lent_as_it_is(method:
         stand_in.assert_not_called()
 
 
+@pytest.mark.parametrize("method", METHODS)
+def test_map_works_where_the_class_replaces_the_stdlib_one(
+    method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As CPython's own suites are run on it (tests/peer): concurrent.futures'
+    # name for the class is mpcontext's, and map must still reach the stdlib's.
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", mpcontext.ProcessPoolExecutor)
+    with concurrent.futures.ProcessPoolExecutor(1, method) as pool:  # type: ignore[arg-type]
+        assert list(pool.map(abs, [-1, -2], chunksize=1)) == [1, 2]
+        assert list(pool.map(abs, [-3, -4, -5], chunksize=2)) == [3, 4, 5]
+
+
 # -- lazily made ------------------------------------------------------------------------
 
 

@@ -263,8 +263,8 @@ class ProcessPoolExecutor(CheckedMap, concurrent.futures.ProcessPoolExecutor):
         chunksize: int,
         options: dict[str, Any],
     ) -> Iterator[_T]:
-        stdlib_map = concurrent.futures.ProcessPoolExecutor.map  # super().map is CheckedMap.map, the caller
-        return stdlib_map(self, fn, *iterables, chunksize=chunksize, **options)
+        # The stdlib's map: the class after CheckedMap (whose map called this one).
+        return super(CheckedMap, self).map(fn, *iterables, chunksize=chunksize, **options)
 
 
 def _where(executor: object) -> str:
