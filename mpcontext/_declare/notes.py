@@ -23,7 +23,14 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["add_note", "class_note", "field_note", "function_note", "own_choice_note"]
+__all__ = [
+    "add_note",
+    "class_note",
+    "docstring_view",
+    "field_note",
+    "function_note",
+    "own_choice_note",
+]
 
 WIDTH = 72
 """Width of the note's text, not counting the docstring's indentation."""
@@ -183,19 +190,26 @@ def add_note(doc: str | None, paragraphs: Sequence[str]) -> str | None:
         return doc
     if doc is None or not doc.strip():
         return "\n".join(_body(paragraphs, ""))
-    lines = doc.split("\n")
-    margin = _margin(lines)
-    view = [lines[0].strip()] + [line[margin:].rstrip() if line.strip() else "" for line in lines[1:]]
+    lines, margin, view = docstring_view(doc)
     at, block = _place(view, paragraphs)
     pad = " " * margin
     lines[at:at] = ["", *(pad + line if line else "" for line in block)]
     return "\n".join(lines)
 
 
-def _margin(lines: Sequence[str]) -> int:
-    """The indentation common to the lines after the first, as ``inspect.cleandoc`` sees it."""
+def docstring_view(doc: str) -> tuple[list[str], int, list[str]]:
+    """Return the lines of the raw docstring `doc`, their margin, and how they read.
+
+    The margin is the indentation common to the lines after the first, as
+    ``inspect.cleandoc`` sees it (``inspect`` is not imported); the view is
+    the lines as it shows them: the first stripped, the others without the
+    margin and trailing blanks.
+    """
+    lines = doc.split("\n")
     indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()]
-    return min(indents, default=0)
+    margin = min(indents, default=0)
+    view = [lines[0].strip()] + [line[margin:].rstrip() if line.strip() else "" for line in lines[1:]]
+    return lines, margin, view
 
 
 def _place(view: list[str], paragraphs: Sequence[str]) -> tuple[int, list[str]]:

@@ -17,6 +17,7 @@ from .._core.messages import describe_value
 from .._core.mp_default import concrete_context
 from .._core.resolve import current_context
 from .._core.start_methods import context_from_value, start_method_of
+from .._declare.notes import docstring_view
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -95,10 +96,7 @@ def _context_doc(what: str = "it") -> Callable[[_F], _F]:
 
 def _with_shared_doc(doc: str, shared: str) -> str:
     """Return the docstring `doc`, dedented as ``inspect.cleandoc`` does, with `shared` merged in."""
-    first, _, rest = doc.strip().partition("\n")
-    lines = rest.splitlines()
-    indent = min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=0)
-    doc = "\n".join([first.strip(), *(line[indent:] for line in lines)])
+    doc = "\n".join(docstring_view(doc)[2]).strip()
     header = "\nParameters\n----------\n"
     if header in doc:  # its own parameters first, then mp_context
         head, _, own = doc.partition(header)
