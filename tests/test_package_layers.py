@@ -9,6 +9,7 @@ and no private name (``_x``) is imported from another subpackage.
 from __future__ import annotations
 
 import ast
+import functools
 import os
 from pathlib import Path
 
@@ -60,8 +61,8 @@ def layer_of(module: str) -> int:
 
 
 def package_of(module: str) -> list[str]:
-    parts = module.split(".")
-    return parts[:-1] if parts[-1] != "__init__" else parts[:-1]
+    """Return the package `module` is in (a package's ``__init__`` is in that package)."""
+    return module.split(".")[:-1]
 
 
 def _target(module: str, node: ast.ImportFrom) -> str | None:
@@ -81,7 +82,8 @@ def _existing(name: str) -> str:
     return name if name in MODULES else f"{name}.__init__"
 
 
-def imported(module: str) -> list[tuple[str, str]]:
+@functools.cache
+def imported(module: str) -> tuple[tuple[str, str], ...]:
     """Return ``(module, name)`` for each name `module` imports from mpcontext, anywhere."""
     path = PACKAGE.joinpath(*module.split(".")).with_suffix(".py")
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -103,7 +105,7 @@ def imported(module: str) -> list[tuple[str, str]]:
                     found.append(("__init__", ""))
                 elif alias.name.startswith("mpcontext."):
                     found.append((_existing(alias.name.removeprefix("mpcontext.")), ""))
-    return [(target, name) for target, name in found if target != module]
+    return tuple((target, name) for target, name in found if target != module)
 
 
 def imports_of(module: str) -> set[str]:
