@@ -701,6 +701,7 @@ def test_bare_import_does_not_import_the_executor_machinery() -> None:
         "import json, sys\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
         "import mpcontext\n"
+        "mpcontext.executor\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
     done = subprocess.run(

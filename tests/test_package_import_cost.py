@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import json
 import subprocess
 import sys
@@ -52,6 +54,55 @@ def test_bare_import_stays_light() -> None:
     imported = modules_imported_by("import mpcontext")
     assert "mpcontext" in imported
     assert sorted(imported & set(LAZY)) == []
+
+
+def test_bare_import_loads_the_environment_alone() -> None:
+    # The environment is read at import (README); every other module on first access.
+    imported = modules_imported_by("import mpcontext")
+    assert sorted(name for name in imported if name.split(".")[0] == "mpcontext") == [
+        "mpcontext",
+        "mpcontext._core",
+        "mpcontext._core.env",
+        "mpcontext._version",
+    ]
+
+
+def type_checking_imports() -> dict[str, str]:
+    """Return what ``__init__.py`` imports for type checkers: name -> module below mpcontext."""
+    tree = ast.parse(Path(mpcontext.__file__).read_text(encoding="utf-8"))
+    block = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.If)
+        and isinstance(node.test, ast.Name)
+        and node.test.id == "TYPE_CHECKING"
+    )
+    return {
+        alias.name: node.module or ""
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+
+
+def test_type_checkers_see_what_is_imported_on_first_access() -> None:
+    lazy = mpcontext._LAZY
+    assert type_checking_imports() == lazy
+    eager = {"__version__", "refresh_environment"}
+    assert sorted(mpcontext.__all__) == sorted({*lazy, *eager})
+    for name, module in lazy.items():
+        assert name in dir(mpcontext)
+        expected = getattr(importlib.import_module(f"mpcontext.{module}"), name)
+        assert getattr(mpcontext, name) is expected, name
+
+
+def test_every_public_name_imports_on_first_access() -> None:
+    imported = modules_imported_by(
+        "from mpcontext import *\n"
+        "import mpcontext\n"
+        "assert all(name in globals() for name in mpcontext.__all__)\n"
+    )
+    assert "mpcontext._start.process_pool_executor" in imported
 
 
 def test_resolution_stays_light() -> None:

@@ -6,8 +6,8 @@ than a whole decorated call. Values are checked where they are used, so a bad
 value never breaks ``import mpcontext``.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: ``import mpcontext`` loads this
+# module, and that line would import ``__future__`` too (CONTRIBUTING, "Import cost").
 import os
 
 __all__ = ["ENV", "PREFLIGHT_VAR", "START_METHOD_VAR", "refresh_environment"]

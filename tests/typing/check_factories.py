@@ -53,6 +53,10 @@ def start(process_type: type[mpcontext.Process]) -> None:
 
 start(Worker)
 
+# Imported on first access by a module __getattr__ that type checkers do not
+# see: they see the names themselves, and a misspelt one stays an error.
+mpcontext.Procss  # type: ignore[attr-defined]  # noqa: B018
+
 
 class Counting(mpcontext.ProcessPoolExecutor):
     def double(self, value: int) -> int:
