@@ -7,6 +7,7 @@ import functools
 import gc
 import inspect
 import multiprocessing
+import subprocess
 import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -24,6 +25,7 @@ from mpcontext import (
     explain_context,
     using,
 )
+from mpcontext._core.calls import requirement_in_force
 from mpcontext._core.scope import SCOPE
 from mpcontext._core.types import Requirement
 
@@ -336,14 +338,14 @@ def test_an_omitted_argument_keeps_a_context_chosen_outside_the_executor_outer()
     assert scope.context_inner is False  # type: ignore[attr-defined]
 
 
-def test_requires_puts_the_requirement_in_scope_for_the_call() -> None:
+def test_the_requirement_in_force_is_that_of_the_decorated_calls_running() -> None:
     @accepts_context
     def plain_inside(*, mp_context: ContextParam = None) -> object:
-        return SCOPE.get().requirement
+        return requirement_in_force()
 
     @accepts_context(requires=("spawn", "forkserver"), reason="why")
     def required(*, mp_context: ContextParam = None) -> tuple[object, object]:
-        return SCOPE.get().requirement, plain_inside()
+        return requirement_in_force(), plain_inside()
 
     own, nested = required()
     assert isinstance(own, Requirement)
@@ -353,7 +355,147 @@ def test_requires_puts_the_requirement_in_scope_for_the_call() -> None:
     alone = plain_inside()  # its own, requiring nothing: the parameter hints name
     assert isinstance(alone, Requirement)
     assert alone.start_methods is None and alone.qualname == plain_inside.__qualname__
-    assert SCOPE.get().requirement is None
+    assert requirement_in_force() is None
+
+
+def test_the_requirement_in_force_holds_in_each_step_of_a_generator_and_a_coroutine() -> None:
+    @accepts_context(requires=("spawn",))
+    def steps(*, mp_context: ContextParam = None) -> Iterator[object]:
+        yield requirement_in_force()
+        yield requirement_in_force()
+
+    @accepts_context(requires=("spawn",))
+    async def coroutine(*, mp_context: ContextParam = None) -> object:
+        await asyncio.sleep(0)
+        return requirement_in_force()
+
+    generator = steps()
+    assert requirement_in_force() is None
+    first, second = next(generator), next(generator)
+    assert isinstance(first, Requirement) and first.qualname == steps.__qualname__
+    assert second is first
+    found = asyncio.run(coroutine())
+    assert isinstance(found, Requirement) and found.qualname == coroutine.__qualname__
+
+
+def test_carry_takes_the_requirement_in_force_to_another_thread() -> None:
+    seen: list[object] = []
+
+    @accepts_context(requires=("spawn",))
+    def starts_a_thread(*, mp_context: ContextParam = None) -> object:
+        thread = threading.Thread(target=mpcontext.carry(lambda: seen.append(requirement_in_force())))
+        thread.start()
+        thread.join()
+        return requirement_in_force()
+
+    own = starts_a_thread()
+    assert seen == [own] and own is not None
+
+
+# -- the wrapper generated for each function ---------------------------------------
+
+
+def _arguments(
+    a: int, b: int = 2, /, c: int = 3, *rest: int, d: int, e: int = 5, mp_context: ContextParam = None, **more: int
+) -> tuple[object, ...]:
+    return (a, b, c, rest, d, e, more, mp_context)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [
+        ((1,), {"d": 4}),
+        ((1, 20, 30, 40, 50), {"d": 4, "e": 6, "extra": 7}),
+        ((1,), {"c": 9, "d": 4, "mp_context": "spawn"}),
+    ],
+)
+def test_the_wrapper_passes_every_kind_of_argument_on_as_given(
+    args: tuple[int, ...], kwargs: dict[str, object]
+) -> None:
+    decorated = accepts_context(_arguments)
+    given = dict(kwargs)
+    context = mpcontext.resolve_context(given.pop("mp_context", None))  # type: ignore[arg-type]
+    assert decorated(*args, **kwargs) == _arguments(*args, **given, mp_context=context)  # type: ignore[arg-type]
+    assert kwargs.get("mp_context", "left out") in ("spawn", "left out")  # the caller's dict is kept
+
+
+def test_the_wrapper_refuses_a_bad_call_as_the_function_does() -> None:
+    decorated = accepts_context(_arguments)
+    calls = (
+        lambda f: f(),
+        lambda f: f(1),
+        lambda f: f(1, 2, 3, d=4, c=2),
+        lambda f: f(1, d=4, mp_context=None, **{"e": 1, "d": 2}),
+    )
+    for call in calls:
+        with pytest.raises(TypeError) as undecorated:
+            call(_arguments)
+        with pytest.raises(TypeError) as wrapped:
+            call(decorated)
+        assert str(wrapped.value) == str(undecorated.value)
+
+
+def test_a_traceback_through_the_wrapper_shows_its_line() -> None:
+    import traceback
+
+    @accepts_context
+    def fails(*, mp_context: ContextParam = None) -> None:
+        raise ValueError("here")
+
+    with pytest.raises(ValueError) as caught:
+        fails()
+    text = "".join(traceback.format_exception(caught.value))
+    assert f'File "mpcontext wrapper of {__name__}.{fails.__qualname__}", line ' in text
+    assert "return _mpc_func(mp_context=mp_context)" in text
+
+
+def test_a_traceback_shows_the_line_of_a_wrapper_made_before_linecache_was_loaded() -> None:
+    # Decorating does not import linecache (before 3.14 it imports tokenize):
+    # traceback finds the wrapper's source through its globals' loader.
+    script = (
+        "import sys, mpcontext\n"
+        "@mpcontext.accepts_context\n"
+        "def fails(*, mp_context=None):\n"
+        "    raise ValueError('here')\n"
+        "print('linecache' in sys.modules)\n"
+        "import traceback\n"
+        "try:\n"
+        "    fails()\n"
+        "except ValueError:\n"
+        "    traceback.print_exc(file=sys.stdout)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    loaded, _, shown = done.stdout.partition("\n")
+    assert loaded in ("True", "False")  # False up to 3.12: then the loader shows the line
+    assert 'File "mpcontext wrapper of __main__.fails", line ' in shown, shown
+    assert "return _mpc_func(mp_context=mp_context)" in shown
+
+
+def test_the_common_call_changes_nothing_in_force() -> None:
+    @accepts_context
+    def plain(*, mp_context: ContextParam = None) -> object:
+        return SCOPE.get()
+
+    @accepts_context(requires=tuple(multiprocessing.get_all_start_methods()))  # type: ignore[arg-type]
+    def takes_any(*, mp_context: ContextParam = None) -> object:
+        return SCOPE.get()
+
+    before = SCOPE.get()
+    assert plain() is before and takes_any() is before
+    with mpcontext.using("spawn"):
+        inside = SCOPE.get()
+        assert plain() is inside and takes_any() is inside
+
+
+def test_a_parameter_named_like_the_wrappers_own_names_is_passed_on() -> None:
+    @accepts_context
+    def clash(_mpc_func: int, *, mp_context: ContextParam = None) -> tuple[int, object]:
+        return _mpc_func, mp_context
+
+    assert clash(7, mp_context="spawn") == (7, ctx("spawn"))
+    assert clash(_mpc_func=8)[0] == 8
 
 
 # -- requirements -------------------------------------------------------------------

@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT",
+    "DEFAULT_CONTEXT_NAMES",
+    "DEFAULT_CONTEXT_SOURCE",
     "PREPARATION_FIXES_DEFAULT",
     "SavedDefault",
     "actual_context",
@@ -89,6 +91,19 @@ def default_context() -> BaseContext:
     """
     actual: BaseContext | None = vars(DEFAULT).get("_actual_context")
     return actual or platform_default()
+
+
+DEFAULT_CONTEXT_SOURCE = "(_mpc_settings['_actual_context'] or _mpc_settings['_default_context'])"
+"""``default_context()`` as an expression, for generated code that cannot afford a call.
+
+It reads the names of ``DEFAULT_CONTEXT_NAMES``, which that code's globals
+must hold, and raises ``KeyError`` while multiprocessing has not computed
+its platform default yet (Python 3.14 computes it when first read); then
+``default_context()`` answers. This module stays the one that knows
+multiprocessing's internals.
+"""
+
+DEFAULT_CONTEXT_NAMES: dict[str, object] = {"_mpc_settings": vars(DEFAULT)}
 
 
 def concrete_context(context: BaseContext) -> BaseContext:

@@ -11,6 +11,7 @@ import multiprocessing.context
 import sys
 from multiprocessing.context import BaseContext
 
+from .calls import decorated_call_running
 from .env import ENV, START_METHOD_VAR
 from .errors import InvalidContextError
 from .mp_default import actual_context, default_context, platform_default
@@ -148,23 +149,40 @@ def current_choice() -> Choice:
     return Choice(*context_in_force())
 
 
-def passed_on(value: object) -> bool:
+def passed_on(value: object, own: dict[str, object] | None = None) -> bool:
     """Whether `value` is the context in force itself, handed on rather than chosen.
 
     A decorated function's body that passes the context it received (or
     ``current_context()``) to a factory, ``executor()`` or another decorated
     function makes no new choice there: the choice stays as it was. A name
     (``"fork"``) is always the caller's own choice, and so is a context
-    outside any decorated call or ``using`` block, where nothing was handed.
-    Told by identity: with nothing chosen, the context in force is
+    given outside any decorated call or ``using`` block, where nothing was
+    handed. Told by identity: with nothing chosen, the context in force is
     multiprocessing's default object itself, the one
     ``multiprocessing.get_context("fork")`` returns on Linux before 3.14, so
     a body naming that very object is taken as handing it on. (Handing the
     body a copy would tell them apart, but the body's context would then no
     longer be multiprocessing's own object.)
+
+    `own` is the globals of a decorated function's wrapper asking about its
+    own argument: its own call is not one that hands anything on.
     """
     in_scope = SCOPE.get().context
-    return in_scope is not None and value is in_scope
+    if in_scope is not None:
+        return value is in_scope
+    if not isinstance(value, BaseContext):
+        return False
+    name = ENV.start_method
+    if name is None:
+        in_force = default_context()
+    else:
+        try:
+            in_force = _environment_context(name)[1]
+        except InvalidContextError:
+            return False
+    # Rare: the common call with nothing in force sets no scope, so whether a
+    # decorated call is handing its context on is read off the stack.
+    return value is in_force and decorated_call_running(own)
 
 
 def explain_context() -> str:

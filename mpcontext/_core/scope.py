@@ -1,7 +1,6 @@
 """The scope: what is in force here, held in one context variable.
 
-One immutable ``Scope`` record holds the context, the executor and the
-requirement in force. Every change (a ``using`` block, a decorated call, an
+One immutable ``Scope`` record holds the context and the executor in force. Every change (a ``using`` block, a decorated call, an
 ``executor()`` block) sets a new record and resets the variable on the way
 out, so scopes nest, are restored on error, and follow ``contextvars``: each
 thread and each asyncio task sees its own.
@@ -13,6 +12,7 @@ import functools
 from contextvars import ContextVar, Token
 from multiprocessing.context import BaseContext
 
+from .calls import STEP_CODES, requirement_in_force
 from .messages import describe_value
 from .start_methods import context_from_value
 
@@ -48,7 +48,7 @@ UNSET: Final = _Unset()
 
 
 class Scope:
-    """What is in force: a context, an executor, a requirement.
+    """What is in force: a context and an executor.
 
     Attributes
     ----------
@@ -66,13 +66,12 @@ class Scope:
     context_inner : bool
         Whether `context` was chosen explicitly *inside* the scope that
         injected `executor`: then that choice wins over the executor.
-    requirement : Requirement or None
-        The requirement of the innermost decorated call that requires start
-        methods; else that of the outermost decorated call, whose parameter
-        the pre-flight's hints name. ``None`` outside decorated calls.
+
+    The requirement in force is not held here: it is read off the decorated
+    calls running (``calls.requirement_in_force``).
     """
 
-    __slots__ = ("context", "explicit", "origin", "executor", "context_inner", "requirement")
+    __slots__ = ("context", "explicit", "origin", "executor", "context_inner")
 
     def __init__(
         self,
@@ -81,14 +80,12 @@ class Scope:
         origin: str = "",
         executor: ExecutorChoice | None = None,
         context_inner: bool = False,
-        requirement: Requirement | None = None,
     ) -> None:
         self.context = context
         self.explicit = explicit
         self.origin = origin
         self.executor = executor
         self.context_inner = context_inner
-        self.requirement = requirement
 
     def with_context(self, context: BaseContext | None, explicit: bool, origin: str) -> Scope:
         """Return a copy in which `context` is chosen."""
@@ -98,18 +95,17 @@ class Scope:
             origin,
             self.executor,
             explicit and self.executor is not None,
-            self.requirement,
         )
 
     def with_executor(self, executor: ExecutorChoice | None) -> Scope:
         """Return a copy in which `executor` is injected."""
-        return Scope(self.context, self.explicit, self.origin, executor, False, self.requirement)
+        return Scope(self.context, self.explicit, self.origin, executor, False)
 
     def __repr__(self) -> str:
         return (
             f"Scope(context={self.context!r}, explicit={self.explicit!r}, "
             f"origin={self.origin!r}, executor={self.executor!r}, "
-            f"context_inner={self.context_inner!r}, requirement={self.requirement!r})"
+            f"context_inner={self.context_inner!r})"
         )
 
 
@@ -303,13 +299,27 @@ def carry(fn: Callable[P, R]) -> Callable[P, R]:
     ['spawn']
     """
     scope = SCOPE.get()
+    requirement = requirement_in_force()
 
     @functools.wraps(fn)
     def carried(*args: P.args, **kwargs: P.kwargs) -> R:
-        token = SCOPE.set(scope)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            SCOPE.reset(token)
+        return _run_carried(fn, args, kwargs, scope, requirement)
 
     return carried
+
+
+def _run_carried(
+    fn: Callable[..., R],
+    args: tuple[object, ...],
+    kwargs: dict[str, object],
+    scope: Scope,
+    requirement: Requirement | None,  # read off this frame by requirement_in_force()
+) -> R:
+    token = SCOPE.set(scope)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        SCOPE.reset(token)
+
+
+STEP_CODES.add(_run_carried.__code__)

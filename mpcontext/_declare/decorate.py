@@ -1,17 +1,20 @@
 """``accepts_context``: a library function takes its caller's context in one line.
 
 The decorator validates the declaration once, at decoration, from the code
-object (``inspect`` is not imported). Each call resolves the context
-argument, hands the body the resolved ``BaseContext`` in its place and makes
-it the context in force for the call, as a new ``Scope`` in ``SCOPE``.
+object (``inspect`` is not imported), and generates the function's wrapper
+(``generated``). Each call resolves the context argument and hands the body
+the resolved ``BaseContext`` in its place, in force for the call.
 
-The common call inside a scope, with the argument left out and no
-requirement, changes nothing in force: the wrapper only fills the argument
-in. Outside any scope, the call gets a scope of its own (made once per
-context), so that its body handing the context on makes no new choice.
-Generators, coroutines and async generators get the scope of their call
-pinned around each of their steps, so that it holds across ``yield`` and
-``await`` without leaking to the caller in between.
+The common call, with the argument left out (or handing on the context in
+force) and a requirement that takes that context, changes nothing in force:
+the wrapper only fills the argument in. A call that chooses a context (its
+argument, or a requirement's fallback) makes it the context in force for the
+call, as a new ``Scope`` in ``SCOPE``. What a call that sets no scope would
+have carried, its requirement and the fact that it runs, is read off the
+stack when needed (``calls``). Generators, coroutines and async generators
+get the scope of their call pinned around each of their steps, so that it
+holds across ``yield`` and ``await`` without leaking to the caller in
+between.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ from multiprocessing.context import BaseContext
 
 from .._core.env import ENV
 from .._core.messages import MAX_REPR, describe_value, short_repr
-from .._core.resolve import context_in_force, multiprocessing_default
+from .._core.resolve import context_in_force, passed_on
 from .._core.scope import EMPTY, SCOPE, Scope
 from .._core.start_methods import context_from_value
 from .._core.types import Requirement
+from .generated import generate_wrapper
 from .notes import add_note, function_note
 from .registry import MARK, registry
 from .requirements import Rules, check_note, check_options
@@ -80,41 +84,42 @@ class _Options:
 _DEFAULTS = _Options("mp_context", None, None, True)
 
 
-class _Plan:
+class Plan:
     """What one decorated function does at each call, computed at decoration."""
 
-    __slots__ = ("_top", "origin", "param", "requirement", "rules", "set_scopes", "source", "unset_scopes")
+    __slots__ = (
+        "_top",
+        "allowed",
+        "chosen",
+        "globals",
+        "origin",
+        "param",
+        "requirement",
+        "rules",
+        "source",
+    )
 
     def __init__(self, param: str, name: str, rules: Rules | None, requirement: Requirement) -> None:
         self.param = param
         self.rules = rules
         self.requirement = requirement
+        # The contexts the requirement takes as they are: the wrapper's check.
+        self.allowed = None if rules is None else frozenset(rules.contexts())
         self.origin = f"chosen by the {param} argument of {name}()"
         self.source = f"the {param} argument of {name}()"
+        # The generated wrapper's globals: its own frame is not a call handing on.
+        self.globals: dict[str, object] | None = None
         self._top: dict[tuple[BaseContext, bool, str], Scope] = {}
-        # The scopes of calls from outside any scope with nothing chosen, by
-        # the context of multiprocessing's default: while the global start
-        # method is unset (the platform default), and once it is set.
-        self.unset_scopes: dict[BaseContext, Scope] = {}
-        self.set_scopes: dict[BaseContext, Scope] = {}
+        # The scopes of arguments given from outside any scope, by argument,
+        # which the wrapper sets again without asking (bounded, as _top).
+        self.chosen: dict[object, Scope] = {}
 
-    def default_scope(self) -> Scope:
-        """Return the scope of a call from outside any scope, with nothing chosen.
+    def enter(self, value: object) -> tuple[BaseContext, Scope | None]:
+        """Resolve the argument `value`; return the context and the scope of the call.
 
-        This is the common call of a function without a requirement. Made
-        once for each context of multiprocessing's default, and kept.
-        """
-        context, was_set, origin = multiprocessing_default()
-        scopes = self.set_scopes if was_set else self.unset_scopes
-        made = scopes.get(context)
-        if made is None:
-            made = Scope(context, False, origin, None, False, self.requirement)
-            if len(scopes) < 16:  # bounded: contexts made afresh by hand
-                scopes[context] = made
-        return made
-
-    def enter(self, kwargs: dict[str, Any]) -> Scope:
-        """Resolve the argument in `kwargs` in place; return the scope of the call.
+        The scope is ``None`` when the call changes nothing in force: the
+        argument was left out, or hands on the context in force, and the
+        requirement takes it.
 
         Raises
         ------
@@ -124,34 +129,41 @@ class _Plan:
             The requirement refuses the context chosen, or none of its
             methods is available here.
         """
-        param = self.param
-        value = kwargs.get(param)
         scope = SCOPE.get()
         rules = self.rules
         # The context in force handed on (the body's own, or current_context())
-        # is no new choice: the call inherits the choice as it was (passed_on,
-        # inlined: the scope is at hand).
-        if value is not None and value is not scope.context:
+        # is no new choice: the call inherits the choice as it was.
+        if (
+            value is not None
+            and value is not scope.context
+            and (scope.context is not None or not passed_on(value, self.globals))
+        ):
             context = context_from_value(value, self.source)
             if rules is not None:
                 rules.check_given(context, self.origin)
-            kwargs[param] = context
-            return self._scope(scope, context, True, self.origin, scope.executor is not None)
+            made = self._scope(scope, context, True, self.origin, scope.executor is not None)
+            if scope is EMPTY and ENV.start_method is None and len(self.chosen) < 16:
+                try:
+                    self.chosen[value] = made
+                except TypeError:  # a context that cannot be hashed is not kept
+                    pass
+            return context, made
         if scope.context is not None:
             context, explicit, origin = scope.context, scope.explicit, scope.origin
-            if rules is None:
-                kwargs[param] = context
-                return scope
         else:
             context, explicit, origin = context_in_force()
-        inner = scope.context_inner
         if rules is not None:
             replacement = rules.replacement(context, explicit, origin)
             if replacement is not None:
                 context, origin = replacement
-                inner = False
-        kwargs[param] = context
-        return self._scope(scope, context, explicit, origin, inner)
+                return context, self._scope(scope, context, explicit, origin, False)
+        return context, None
+
+    def pin(self, kwargs: dict[str, Any]) -> Scope:
+        """Resolve the argument in `kwargs` in place; return the scope to pin to the steps."""
+        context, scope = self.enter(kwargs.get(self.param))
+        kwargs[self.param] = context
+        return SCOPE.get() if scope is None else scope
 
     def _scope(
         self, scope: Scope, context: BaseContext, explicit: bool, origin: str, inner: bool
@@ -161,16 +173,12 @@ class _Plan:
         Scopes are immutable: those made from the empty scope (a call from
         outside any ``using`` block or decorated call) are made once.
         """
-        # One without start methods still names the parameter for the pre-flight's hints.
-        requirement = self.requirement
-        if self.rules is None and scope.requirement is not None:
-            requirement = scope.requirement
         if scope is not EMPTY:
-            return Scope(context, explicit, origin, scope.executor, inner, requirement)
+            return Scope(context, explicit, origin, scope.executor, inner)
         key = (context, explicit, origin)
         made = self._top.get(key)
         if made is None:
-            made = Scope(context, explicit, origin, None, False, requirement)
+            made = Scope(context, explicit, origin)
             if len(self._top) < 16:  # bounded: contexts made afresh for each call
                 self._top[key] = made
         return made
@@ -309,8 +317,8 @@ def _decorate(func: object, options: _Options) -> Any:
     rules = None
     if methods is not None:
         rules = Rules(f"{name}()", methods, options.reason, f"pass {param}={{method!r}} to it")
-    plan = _Plan(param, name, rules, requirement)
-    wrapper = _wrapper(func, flags, plan)
+    plan = Plan(param, name, rules, requirement)
+    wrapper = _wrapper(func, flags, plan, name)
     functools.update_wrapper(wrapper, func)
     setattr(wrapper, MARK, requirement)
     if options.note:
@@ -357,93 +365,19 @@ def _check_parameter(target: object, code: CodeType, param: str, name: str) -> N
         )
 
 
-def _wrapper(func: Any, flags: int, plan: _Plan) -> Callable[..., Any]:
+def _wrapper(func: Any, flags: int, plan: Plan, name: str) -> Callable[..., Any]:
     if flags & (_CO_COROUTINE | _CO_ASYNC_GENERATOR | _CO_GENERATOR):
         from . import pinning  # only libraries with generators or coroutines pay for it
 
         if flags & _CO_COROUTINE:
-            wrapper = pinning.coroutine_wrapper(func, plan.enter)
+            wrapper = pinning.coroutine_wrapper(func, plan.pin, plan.requirement)
             pinning.mark_coroutine_function(wrapper)
             return wrapper
         if flags & _CO_ASYNC_GENERATOR:
-            return pinning.async_generator_wrapper(func, plan.enter)
-        return pinning.generator_wrapper(func, plan.enter)
-    if plan.rules is None:
-        return _plain_wrapper(func, plan)
-    return _required_wrapper(func, plan)
-
-
-def _plain_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
-    param = plan.param
-    enter = plan.enter
-    get_scope = SCOPE.get
-    set_scope = SCOPE.set
-    reset_scope = SCOPE.reset
-    default_scope = plan.default_scope
-    environment = ENV
-
-    # Left out inside a scope, the argument changes nothing in force: the
-    # wrapper only fills it in. Outside any scope the call gets one, so that
-    # the body handing its context on is known to make no new choice (see
-    # ``passed_on``). Two copies, as the usual name passed as a literal
-    # keyword is cheaper than one stored in ``kwargs``.
-    if param == "mp_context":
-
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if "mp_context" not in kwargs:
-                scope = get_scope()
-                context = scope.context
-                if context is not None:
-                    return func(*args, mp_context=context, **kwargs)
-                if scope is EMPTY and environment.start_method is None:
-                    made = default_scope()
-                    token = set_scope(made)
-                    try:
-                        return func(*args, mp_context=made.context, **kwargs)
-                    finally:
-                        reset_scope(token)
-            token = set_scope(enter(kwargs))
-            try:
-                return func(*args, **kwargs)
-            finally:
-                reset_scope(token)
-
-        return wrapper
-
-    def renamed_wrapper(*args: Any, **kwargs: Any) -> Any:
-        if param not in kwargs:
-            scope = get_scope()
-            context = scope.context
-            if context is not None:
-                kwargs[param] = context
-                return func(*args, **kwargs)
-            if scope is EMPTY and environment.start_method is None:
-                scope = default_scope()
-                kwargs[param] = scope.context
-                token = set_scope(scope)
-                try:
-                    return func(*args, **kwargs)
-                finally:
-                    reset_scope(token)
-        token = set_scope(enter(kwargs))
-        try:
-            return func(*args, **kwargs)
-        finally:
-            reset_scope(token)
-
-    return renamed_wrapper
-
-
-def _required_wrapper(func: Any, plan: _Plan) -> Callable[..., Any]:
-    enter = plan.enter
-    set_scope = SCOPE.set
-    reset_scope = SCOPE.reset
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        token = set_scope(enter(kwargs))
-        try:
-            return func(*args, **kwargs)
-        finally:
-            reset_scope(token)
-
+            return pinning.async_generator_wrapper(func, plan.pin, plan.requirement)
+        return pinning.generator_wrapper(func, plan.pin, plan.requirement)
+    wrapper = generate_wrapper(
+        func, name, plan.param, plan.requirement, plan.enter, plan.allowed, plan.chosen
+    )
+    plan.globals = wrapper.__globals__
     return wrapper

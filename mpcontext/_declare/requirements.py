@@ -155,6 +155,11 @@ class Rules:
     def _supports(self) -> str:
         return f"It supports only {methods_text(self.methods)}{because(self.reason, MAX_REASON)}."
 
+    def contexts(self) -> list[BaseContext]:
+        """Return the contexts of the methods available here, which it takes as they are."""
+        available = available_start_methods()
+        return [context_for_name(method) for method in self.methods if method in available]
+
     def check_given(self, context: BaseContext, origin: str) -> None:
         """Refuse `context`, given as the subject's own argument (or assigned), if not allowed.
 

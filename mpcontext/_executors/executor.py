@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from multiprocessing.context import BaseContext
 
+from .._core.calls import requirement_in_force
 from .._core.errors import PreflightError, StartMethodError
 from .._core.messages import MAX_REASON, because, describe_value, methods_text, short_repr
 from .._core.mp_default import concrete_context
@@ -314,8 +315,7 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
             raise error.with_traceback(None)
         in_force = None
         if context is not None:
-            inner, requirement = scope.context_inner, scope.requirement
-            in_force = Scope(context, True, origin, scope.executor, inner, requirement)
+            in_force = Scope(context, True, origin, scope.executor, scope.context_inner)
         enter_block(self, in_force, made)
         return made
 
@@ -373,7 +373,7 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         method = None if workers.context is None else start_method_of(workers.context)
         check = journey_of(method, True) if workers.stdlib_pool and method is not None else None
         try:
-            _check_requirement(scope.requirement, injected, workers)
+            _check_requirement(requirement_in_force(), injected, workers)
             if check is not None:
                 error = check_start(check.method)  # can its workers start at all?
                 if error is not None:

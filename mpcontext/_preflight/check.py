@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from .._core.calls import requirement_in_force
 from .._core.env import ENV, PREFLIGHT_VAR
 from .._core.errors import ConfigurationError, PreflightError, preflight_error
 from .._core.messages import describe_value, did_you_mean, short_repr
 from .._core.resolve import resolve_context
-from .._core.scope import SCOPE
 from .._core.start_methods import start_method_of
 from .importable import main_problem
 from .problems import Journey, Problem, render
@@ -169,7 +169,7 @@ def check_picklable(
 
 def _param_in_force() -> str:
     """The parameter that chooses the start method where the check runs, for its fixes."""
-    requirement = SCOPE.get().requirement
+    requirement = requirement_in_force()
     param = None if requirement is None else requirement.param
     return "mp_context" if param is None else param
 

@@ -20,9 +20,9 @@ import functools
 import sys
 from multiprocessing.context import BaseContext
 
+from .._core.calls import requirement_in_force
 from .._core.mp_default import concrete_context
 from .._core.resolve import context_in_force, passed_on
-from .._core.scope import SCOPE
 from .._core.start_methods import context_for_name, context_from_value, start_method_of
 from .._preflight.check import Journey, check_initializer, first_items, journey_of, preflight
 from .compat import CheckedMap
@@ -64,7 +64,7 @@ def executor_context(
     context, explicit, _ = context_in_force()
     context = concrete_context(context)
     if max_tasks_per_child is not None and not explicit and start_method_of(context) != "spawn":
-        requirement = SCOPE.get().requirement
+        requirement = requirement_in_force()
         if requirement is None or requirement.allows("spawn"):
             return context_for_name("spawn")
     return context
