@@ -6,7 +6,8 @@ on ``SLOW_PYTHONS``. ``nox -p 3.12`` runs one version; ``nox -s tests --
 -x tests/test_core_resolve.py`` passes arguments on to pytest. ``nox -s peer``
 (not a default session: ``.ci/run`` runs it on its own, last) runs CPython's
 own process-pool and multiprocessing suites on the stdlib and on mpcontext,
-on ``PEER_PYTHONS``. ``.ci/run`` finds
+on ``PEER_PYTHONS``; ``nox -s bench -p 3.14`` (not a default session either)
+runs ``benchmarks/run.py``, every performance target. ``.ci/run`` finds
 the interpreters (installing 3.14 and 3.15 with ``.ci/install-python.sh``),
 makes them visible to nox and names them; a supported version missing there
 fails CI. ``PYTHONS`` is the list of supported versions: ``.ci/run`` and
@@ -55,6 +56,18 @@ def mypy(session: nox.Session) -> None:
     """mypy --strict over mpcontext/ and tests/typing/, for this version."""
     session.install("-e", ".[test]")
     session.run("python", "-m", "mypy", "--python-version", str(session.python))
+
+
+@nox.session(python=PYTHONS)
+def bench(session: nox.Session) -> None:
+    """Every performance target, measured against its baseline (``benchmarks/run.py``).
+
+    ``nox -s bench -p 3.14`` for one version (a full run takes minutes);
+    ``nox -s bench -p 3.14 -- --quick``, ``-- --rows import``, ``-- --against
+    /tmp/bench-base --markdown`` pass options on.
+    """
+    session.install("-e", ".")
+    session.run("python", "benchmarks/run.py", *session.posargs)
 
 
 @nox.session(python=PEER_PYTHONS)
