@@ -59,16 +59,17 @@ def requirement_in_force() -> Requirement | None:
     return outermost
 
 
-def decorated_call_running(own: dict[str, object] | None = None) -> bool:
+def decorated_call_running(own: Requirement | None = None) -> bool:
     """Whether a decorated call is running in this thread.
 
-    `own` is the globals of the wrapper asking, whose innermost frame is
-    the asking call itself and does not count.
+    `own` is the requirement of the decorated call asking, whose innermost
+    frame is that call itself and does not count.
     """
     frame: FrameType | None = sys._getframe(1)
     while frame is not None:
-        if _requirement(frame) is not None:
-            if frame.f_globals is not own:
+        requirement = _requirement(frame)
+        if requirement is not None:
+            if requirement is not own:
                 return True
             own = None  # a recursive call of the same function counts
         frame = frame.f_back

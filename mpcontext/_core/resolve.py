@@ -23,7 +23,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Literal, TypeVar, overload
 
-    from .types import ContextParam
+    from .types import ContextParam, Requirement
 
     _C = TypeVar("_C", bound=BaseContext)
 
@@ -149,7 +149,7 @@ def current_choice() -> Choice:
     return Choice(*context_in_force())
 
 
-def passed_on(value: object, own: dict[str, object] | None = None) -> bool:
+def passed_on(value: object, own: Requirement | None = None) -> bool:
     """Whether `value` is the context in force itself, handed on rather than chosen.
 
     A decorated function's body that passes the context it received (or
@@ -164,8 +164,8 @@ def passed_on(value: object, own: dict[str, object] | None = None) -> bool:
     body a copy would tell them apart, but the body's context would then no
     longer be multiprocessing's own object.)
 
-    `own` is the globals of a decorated function's wrapper asking about its
-    own argument: its own call is not one that hands anything on.
+    `own` is the requirement of a decorated function asking about its own
+    argument: its own call is not one that hands anything on.
     """
     in_scope = SCOPE.get().context
     if in_scope is not None:

@@ -91,7 +91,6 @@ class Plan:
         "_top",
         "allowed",
         "chosen",
-        "globals",
         "origin",
         "param",
         "requirement",
@@ -107,8 +106,6 @@ class Plan:
         self.allowed = None if rules is None else frozenset(rules.contexts())
         self.origin = f"chosen by the {param} argument of {name}()"
         self.source = f"the {param} argument of {name}()"
-        # The generated wrapper's globals: its own frame is not a call handing on.
-        self.globals: dict[str, object] | None = None
         self._top: dict[tuple[BaseContext, bool, str], Scope] = {}
         # The scopes of arguments given from outside any scope, by argument,
         # which the wrapper sets again without asking (bounded, as _top).
@@ -136,7 +133,7 @@ class Plan:
         if (
             value is not None
             and value is not scope.context
-            and (scope.context is not None or not passed_on(value, self.globals))
+            and (scope.context is not None or not passed_on(value, self.requirement))
         ):
             context = context_from_value(value, self.source)
             if rules is not None:
@@ -376,8 +373,6 @@ def _wrapper(func: Any, flags: int, plan: Plan, name: str) -> Callable[..., Any]
         if flags & _CO_ASYNC_GENERATOR:
             return pinning.async_generator_wrapper(func, plan.pin, plan.requirement)
         return pinning.generator_wrapper(func, plan.pin, plan.requirement)
-    wrapper = generate_wrapper(
+    return generate_wrapper(
         func, name, plan.param, plan.requirement, plan.enter, plan.allowed, plan.chosen
     )
-    plan.globals = wrapper.__globals__
-    return wrapper

@@ -65,8 +65,8 @@ def _shape(func: object, param: str) -> Shape | None:
     at += varargs is not None
     varkw = names[at] if code.co_flags & _CO_VARKEYWORDS else None
     shape = (names[:posonly], names[posonly:count], varargs, names[count : count + kwonly], varkw)
-    declared = names[: count + kwonly] + ((varargs,) if varargs else ()) + ((varkw,) if varkw else ())
-    if param not in shape[3] or any(name.startswith(_PREFIX) for name in declared):
+    # A name clashing with the wrapper's own is rare: any "_mpc_" in a name will do.
+    if param not in shape[3] or _PREFIX in " ".join(names[: at + (varkw is not None)]):
         return None
     return shape
 
