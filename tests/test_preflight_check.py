@@ -192,6 +192,33 @@ def test_a_name_that_leads_to_another_object_is_refused() -> None:
     assert "module 'no_such_module_for_mpcontext' cannot be imported" in message
 
 
+def test_a_pool_s_journey_sees_each_change_to_what_it_found_reachable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A pool's journey remembers the functions it found reachable (each task
+    # sends the same one), and still refuses one its module rebinds, one
+    # renamed, or one whose module is replaced, at its next task.
+    def work(x: object = None) -> None:
+        pass
+
+    work.__module__ = targets.__name__
+    work.__qualname__ = "rebound_for_the_test"
+    monkeypatch.setattr(targets, "rebound_for_the_test", work, raising=False)
+    journey = Journey("spawn", True)
+    for _ in range(2):
+        assert preflight(work, (1,), {}, journey) is None
+    monkeypatch.setattr(targets, "rebound_for_the_test", targets.work)
+    assert "rebound_for_the_test is another object" in str(preflight(work, (), None, journey))
+    monkeypatch.setattr(targets, "rebound_for_the_test", work)
+    assert preflight(work, (), None, journey) is None
+    work.__qualname__ = "no_such_function"
+    assert "no_such_function does not exist" in str(preflight(work, (), None, journey))
+    work.__qualname__ = "rebound_for_the_test"
+    assert preflight(work, (), None, journey) is None
+    monkeypatch.setitem(sys.modules, targets.__name__, types.ModuleType(targets.__name__))
+    assert "rebound_for_the_test does not exist" in str(preflight(work, (), None, journey))
+
+
 def test_the_innermost_partial_part_is_named() -> None:
     inner = functools.partial(targets.work, x=lambda: None)
     message = refused(functools.partial(inner), context="spawn")

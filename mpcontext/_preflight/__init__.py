@@ -9,6 +9,8 @@ given the start method the pool or process already knows (its
 
     target, args, kwargs ─┐
     Journey(method, pool) ┴──> check.preflight()
+        ├─ a pool task of a function the journey found reachable before,
+        │  with plain arguments: nothing more to look at
         ├─ shallow: the target and top-level arguments (the default level)
         │     └─ importable: can a child import it by name?
         │     └─ semlocks: a lock or queue sent where it cannot go (a pool

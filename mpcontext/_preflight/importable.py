@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import types
 
 from .._core.messages import describe_value, short_repr, short_text
 from .problems import (
@@ -30,7 +31,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ast
 
-__all__ = ["interactive_main", "main_problem", "reference_problem"]
+__all__ = ["interactive_main", "main_problem", "reachable", "reference_problem"]
 
 # Code objects compiled from these pseudo-files were typed at a prompt: the
 # basic REPL (and ``python -`` on a pipe), ``code.interact``, Python 3.13's
@@ -44,6 +45,11 @@ _SINGLETON_TYPES: tuple[object, ...] = (type(None), type(Ellipsis), type(NotImpl
 _REPL = "which is Python's interactive REPL here, not a file a child could import it from"
 
 
+# How many functions and classes a journey remembers as reachable (a pool
+# sends a handful); past that, it starts again.
+_REMEMBERED = 256
+
+
 def reference_problem(obj: object, label: str, journey: Journey) -> Problem | None:
     """Return why a child could not find `obj` by reference, or ``None``.
 
@@ -51,7 +57,57 @@ def reference_problem(obj: object, label: str, journey: Journey) -> Problem | No
     Interactive ``__main__`` objects are allowed in pool tasks under ``fork``:
     the workers are forked from this process and have them, if they were
     defined before the workers were forked.
+
+    A top-level `obj` found reachable is remembered on `journey` (a pool
+    sends the same function with each task) for as long as its name, its
+    module and what the module binds to that name stay the same. What else
+    the answer depends on is taken to stay as it was for the journey: the
+    main script's file (read for its ``__main__`` guard) and ``__file__``,
+    and the object's code.
     """
+    if reachable(obj, journey):
+        return None
+    problem = _reference_problem(obj, label, journey)
+    if problem is None:
+        _remember(obj, journey)
+    return problem
+
+
+def reachable(obj: object, journey: Journey) -> bool:
+    """Whether `journey` found `obj` reachable by reference, and nothing it depends on changed.
+
+    See ``reference_problem``; ``False`` says only that `obj` needs a full look.
+    """
+    known = journey.reachable.get(id(obj))
+    return (
+        known is not None
+        and known[0] is obj
+        and getattr(obj, "__module__", None) is known[1]
+        and getattr(obj, "__qualname__", None) is known[2]
+        and sys.modules.get(known[1]) is known[3]
+        and known[4].get(known[2]) is obj
+    )
+
+
+def _remember(obj: object, journey: Journey) -> None:
+    """Remember on `journey` that `obj` is reachable, with what that depends on."""
+    qualname = getattr(obj, "__qualname__", None)
+    name = getattr(obj, "__module__", None)
+    if not isinstance(qualname, str) or "." in qualname or not isinstance(name, str):
+        return  # a method or a nested class: its whole path would need looking up again
+    module = sys.modules.get(name)
+    if not isinstance(module, types.ModuleType):
+        return
+    namespace = vars(module)
+    if namespace.get(qualname) is not obj:
+        return  # found some other way than by its name in its module's namespace
+    known = journey.reachable
+    if len(known) >= _REMEMBERED:
+        known.clear()
+    known[id(obj)] = (obj, name, qualname, module, namespace)
+
+
+def _reference_problem(obj: object, label: str, journey: Journey) -> Problem | None:
     qualname = getattr(obj, "__qualname__", None)
     module = getattr(obj, "__module__", None)
     if not isinstance(qualname, str) or not isinstance(module, str):

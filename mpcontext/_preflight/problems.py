@@ -12,6 +12,10 @@ import sys
 from .._core.messages import describe_value, short_repr, short_text
 from .._core.start_methods import available_start_methods
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import ModuleType
+
 __all__ = [
     "AFTER_FORK",
     "CROSS_CONTEXT",
@@ -65,9 +69,13 @@ class Journey:
     param : str
         The name of the parameter that chooses the start method, for the
         fixes (the decorated function's in force, else ``mp_context``).
+    reachable : dict
+        The functions and classes already found reachable by reference on
+        this journey (see ``importable.reference_problem``): a pool sends
+        the same function with each task.
     """
 
-    __slots__ = ("forked_main", "initializer", "method", "param", "pool")
+    __slots__ = ("forked_main", "initializer", "method", "param", "pool", "reachable")
 
     def __init__(
         self,
@@ -83,6 +91,7 @@ class Journey:
         self.forked_main = forked_main
         self.initializer = initializer
         self.param = param
+        self.reachable: dict[int, tuple[object, str, str, ModuleType, dict[str, object]]] = {}
 
     def __repr__(self) -> str:
         return f"Journey({self.method!r}, pool={self.pool!r})"
