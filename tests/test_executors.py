@@ -467,6 +467,30 @@ def test_preflight_checks_tasks_for_an_injected_mpcontext_pool() -> None:
                     ex.map(lambda x: x, [1])
 
 
+def test_tasks_for_a_pool_of_mpcontext_processes_are_not_prepared_again(
+    spawn_pool: ProcessPoolExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its processes leave the global start method as it was as they start
+    # (mpcontext's own pool, or the application's once lent): no task needs
+    # preparing() of its own.
+    import mpcontext._executors.injected as injected
+
+    prepared: list[None] = []
+    preparing = injected.preparing
+
+    def counted() -> Any:
+        prepared.append(None)
+        return preparing()
+
+    monkeypatch.setattr(injected, "preparing", counted)
+    with mpcontext.ProcessPoolExecutor(1, "spawn") as ours:
+        for pool in (spawn_pool, ours):
+            with using(executor=pool), mpcontext.executor() as ex:
+                assert ex.submit(targets.square, 3).result() == 9
+                assert list(ex.map(targets.square, [1, 2], chunksize=2)) == [1, 4]
+    assert prepared == []
+
+
 def test_preflight_checks_the_initializer_on_entering(spawn_pool: ProcessPoolExecutor) -> None:
     block = mpcontext.executor(initializer=lambda: None)
     with using(executor=spawn_pool), pytest.raises(PreflightError):

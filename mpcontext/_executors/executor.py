@@ -385,12 +385,16 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
             raise
         # mpcontext's own pools start mpcontext's processes already and check their tasks.
         own = getattr(inner, "_mpcontext", None) is not None
-        if workers.stdlib_pool and not own:
-            pool_with_mpcontext_process(inner)
+        prepared = workers.stdlib_pool and pool_with_mpcontext_process(inner)
         if check is not None and init is None and own:
             check = None
         lent = LentExecutor(
-            inner, owned=owned, check=check, init=init, chunks=workers.stdlib_pool
+            inner,
+            owned=owned,
+            check=check,
+            init=init,
+            chunks=workers.stdlib_pool,
+            prepared=prepared,
         )
         return lent, workers.context, f"chosen by the executor {_INJECTED}: {workers.what}"
 

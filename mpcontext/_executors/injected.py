@@ -153,6 +153,10 @@ class LentExecutor(CheckedMap, concurrent.futures.Executor):
         The initializer, its arguments and the key of the pair.
     chunks : bool
         Whether ``map(chunksize=...)`` sends chunks (a stdlib process pool).
+    prepared : bool
+        Whether every process the executor starts leaves the global start
+        method as it was already (a stdlib process pool starting mpcontext's
+        processes): its submits then need no ``preparing()``.
     """
 
     def __init__(
@@ -163,8 +167,10 @@ class LentExecutor(CheckedMap, concurrent.futures.Executor):
         check: Journey | None,
         init: Init | None,
         chunks: bool = False,
+        prepared: bool = False,
     ) -> None:
         self._inner = inner
+        self._prepared = prepared
         self._owned = owned
         self._check = check
         self._init = init
@@ -190,9 +196,12 @@ class LentExecutor(CheckedMap, concurrent.futures.Executor):
         with self._lock:
             if self._shutdown:
                 raise RuntimeError(_SHUT_DOWN)
-            # A stdlib pool may start its workers now, in this thread.
-            with preparing():
+            if self._prepared:
                 future = self._inner.submit(task, *args, **kwargs)
+            else:
+                # It may start processes now, in this thread, which may fix the global start method.
+                with preparing():
+                    future = self._inner.submit(task, *args, **kwargs)
             self._futures.append(future)
             if len(self._futures) >= self._prune_at:
                 self._futures = [f for f in self._futures if not f.done()]

@@ -358,7 +358,7 @@ def context_with_mpcontext_process(context: _C) -> _C:
     return copy
 
 
-def pool_with_mpcontext_process(pool: object) -> None:
+def pool_with_mpcontext_process(pool: object) -> bool:
     """Make a stdlib ``ProcessPoolExecutor`` the application injected start mpcontext's processes.
 
     It starts them with its context's ``Process``, lazily, in the thread
@@ -367,11 +367,19 @@ def pool_with_mpcontext_process(pool: object) -> None:
     keeps every one of those starts from fixing the global start method.
     Only where starting a child fixes it (Python 3.10-3.13); the pool is
     otherwise unchanged.
+
+    Returns whether the pool's starts now leave the global start method as
+    it was: ``False`` when its context could not be given mpcontext's
+    processes (not a context, or a ``Process`` that is no process class).
     """
     if not PREPARATION_FIXES_DEFAULT:
-        return
+        return True
     context = getattr(pool, "_mp_context", None)
     process = getattr(context, "Process", None)
-    adopted = isinstance(process, type) and issubclass(process, Process)
-    if isinstance(context, BaseContext) and not adopted:
-        setattr(pool, "_mp_context", context_with_mpcontext_process(context))
+    if isinstance(process, type) and issubclass(process, Process):
+        return True  # adopted already, or mpcontext's own pool
+    if not isinstance(context, BaseContext):
+        return False
+    adopted = context_with_mpcontext_process(context)
+    setattr(pool, "_mp_context", adopted)
+    return adopted is not context
