@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import gc
 import json
 import os
 import statistics
@@ -49,8 +48,6 @@ from pathlib import Path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from concurrent.futures import Executor
-    from multiprocessing.pool import Pool
     from typing import Any
 
 BENCHMARKS = Path(__file__).resolve().parent
@@ -58,17 +55,12 @@ ROOT = BENCHMARKS.parent
 
 # A run starts as ``python -c BOOT ROW ROOT SETTINGS``: the checkout under test,
 # then this folder, first on sys.path, and this module imported as ``run`` (not
-# as __main__, so that spawn children find ``run.double`` by name).
+# as __main__, so that spawn children find the pool rows' task by its module's name).
 BOOT = (
     "import sys; sys.path[:] = [sys.argv[2], sys.argv[3]] + [p for p in sys.path if p]; "
     "import run; raise SystemExit(run.worker(sys.argv[1], sys.argv[4]))"
 )
 WORKER_TIMEOUT = 900  # seconds; a run that takes longer has hung
-
-
-def double(x: int) -> int:
-    """The task of the pool rows: a module-level function, as a library would send."""
-    return 2 * x
 
 
 # --- the rows ---------------------------------------------------------------------------
@@ -119,35 +111,21 @@ class Settings:
     number: int = 100_000  # calls a timing, per-call rows
     repeat: int = 5  # interleaved timings of each side, per run
     import_pairs: int = 20  # fresh interpreters of each side, per run of the import row
-    round_trips: int = 50  # round trips a timing
-    trip_repeat: int = 20  # timings of each side, per run of a round-trip row
-    tasks: int = 20_000
-    task_pairs: int = 2  # timings of each side, per run of a 20,000-task row
+    tasks: int = 20_000  # a run of a many-task row
 
 
 FULL, FULL_RUNS = Settings(), 7
-QUICK = Settings(number=20_000, repeat=3, import_pairs=6, trip_repeat=6, task_pairs=1)
+QUICK = Settings(number=20_000, repeat=3, import_pairs=6, tasks=4_000)
 QUICK_RUNS = 3
 
 
 # --- measuring: what one run does, in a fresh interpreter --------------------------------
 #
-# Each returns {"base": [...], "cand": [...]} (seconds per call, per import, per
-# batch of tasks), or {"value": [...]} (seconds per call) for the absolute row.
+# Each returns {"base": [...], "cand": [...]} (seconds per call or per import),
+# {"ratio": [...]} (the pool rows, measured as ratios) or {"value": [...]}
+# (seconds per call) for the absolute row.
 
 Sample = dict[str, list[float]]
-
-
-def _timed(stmt: Callable[[], object]) -> float:
-    """Time one call of `stmt` on the wall clock, garbage collection off, as timeit does."""
-    gc.collect()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        stmt()
-        return time.perf_counter() - start
-    finally:
-        gc.enable()
 
 
 def _interleaved(
@@ -204,112 +182,24 @@ def _measure_import(row: str, s: Settings) -> Sample:
     return sample
 
 
-# The pool rows. benchmarks/bench_pool_tasks.py (another engineer's, in
-# progress) will measure them; until it does, these do. To switch over, make
-# ``_pool_sample`` call its ``measure(...)`` and map the result to a Sample.
+# The pool rows and the pre-flight: bench_pool_tasks measures them (the median
+# of several paired blocks a run, which one goes first alternating).
+POOL_ROWS = {
+    "roundtrip-pool": "apply_async round trip",
+    "roundtrip-executor": "submit round trip",
+    "tasks-imap": "imap_unordered 20,000 tasks",
+    "tasks-submit": "submit 20,000 tasks",
+    "preflight": "pre-flight per task (us)",
+}
 
 
-def _pools(kind: str, workers: int) -> tuple[Pool | Executor, Pool | Executor]:
-    """Return mpcontext's and the stdlib's pool of `kind` ("pool" or "executor"), spawn."""
-    import concurrent.futures
-    import multiprocessing
+def _measure_pool(row: str, s: Settings) -> Sample:
+    """One run of a pool row (a ratio) or of the pre-flight row (microseconds)."""
+    import bench_pool_tasks
 
-    import mpcontext
-
-    context = multiprocessing.get_context("spawn")
-    if kind == "pool":
-        return mpcontext.Pool(workers, mp_context=context), context.Pool(workers)
-    return (
-        mpcontext.ProcessPoolExecutor(workers, mp_context=context),
-        concurrent.futures.ProcessPoolExecutor(workers, mp_context=context),
-    )
-
-
-def _round_trip(pool: Pool | Executor, times: int) -> Callable[[], object]:
-    from concurrent.futures import Executor
-
-    if isinstance(pool, Executor):
-        executor = pool
-
-        def trips() -> None:
-            for _ in range(times):
-                executor.submit(double, 1).result()
-
-    else:
-        mp_pool = pool
-
-        def trips() -> None:
-            for _ in range(times):
-                mp_pool.apply_async(double, (1,)).get()
-
-    return trips
-
-
-def _many_tasks(pool: Pool | Executor, tasks: int) -> Callable[[], object]:
-    from concurrent.futures import Executor
-
-    expected = tasks * (tasks - 1)
-    if isinstance(pool, Executor):
-        executor = pool
-
-        def run() -> None:
-            futures = [executor.submit(double, x) for x in range(tasks)]
-            assert sum(future.result() for future in futures) == expected
-
-    else:
-        mp_pool = pool
-
-        def run() -> None:
-            assert sum(mp_pool.imap_unordered(double, range(tasks))) == expected
-
-    return run
-
-
-def _close(pool: Pool | Executor) -> None:
-    from concurrent.futures import Executor
-
-    if isinstance(pool, Executor):
-        pool.shutdown()
-    else:
-        pool.close()
-        pool.join()
-
-
-def _pool_sample(row: str, s: Settings) -> Sample:
-    kind = "executor" if row.endswith(("executor", "submit")) else "pool"
-    many = row.startswith("tasks")
-    make: Callable[[Pool | Executor, int], Callable[[], object]]
-    make, size, repeat, warm_up = (
-        (_many_tasks, s.tasks, s.task_pairs, 500)
-        if many
-        else (_round_trip, s.round_trips, s.trip_repeat, 20)
-    )
-    ours, theirs = _pools(kind, 2 if many else 1)
-    try:
-        make(ours, warm_up)()  # the workers started, what they run imported
-        make(theirs, warm_up)()
-        base, cand = make(theirs, size), make(ours, size)
-        return _interleaved(lambda: _timed(base), lambda: _timed(cand), repeat, 1 if many else size)
-    finally:
-        _close(ours)
-        _close(theirs)
-
-
-def _measure_preflight(row: str, s: Settings) -> Sample:
-    """What a pool's ``submit()`` checks per task: the journey made when the pool was."""
-    from mpcontext._preflight.check import journey_of, preflight
-
-    journey = journey_of("spawn", True)
-    args = (1,)
-    assert preflight(double, args, None, journey) is None, "the task would be refused"
-    namespace: dict[str, Any] = {
-        "preflight": preflight,
-        "double": double,
-        "args": args,
-        "journey": journey,
-    }
-    timing = _cpu_timing("preflight(double, args, None, journey)", namespace, s.number)
-    return {"value": [timing() / s.number for _ in range(s.repeat)]}
+    name = POOL_ROWS[row]
+    figure = bench_pool_tasks.measure_runs(1, "spawn", rows=[name], tasks=s.tasks)[name][0]
+    return {"value": [figure * 1e-6]} if row == "preflight" else {"ratio": [figure]}
 
 
 MEASURES: dict[str, Callable[[str, Settings], Sample]] = {
@@ -317,11 +207,11 @@ MEASURES: dict[str, Callable[[str, Settings], Sample]] = {
     "call-context": _measure_call,
     "call-requires": _measure_call,
     "import": _measure_import,
-    "roundtrip-pool": _pool_sample,
-    "roundtrip-executor": _pool_sample,
-    "tasks-imap": _pool_sample,
-    "tasks-submit": _pool_sample,
-    "preflight": _measure_preflight,
+    "roundtrip-pool": _measure_pool,
+    "roundtrip-executor": _measure_pool,
+    "tasks-imap": _measure_pool,
+    "tasks-submit": _measure_pool,
+    "preflight": _measure_pool,
 }
 
 
@@ -369,6 +259,8 @@ def run_once(row: Row, root: Path, settings: Settings) -> tuple[float, float | N
         raise RuntimeError(f"mpcontext came from {used}, not from {root}")
     if row.absolute:
         return _reduce(sample["value"], row.stat) * 1e6, None
+    if "ratio" in sample:  # a ratio measured as such: no baseline time
+        return _reduce(sample["ratio"], row.stat), None
     base = _reduce(sample["base"], row.stat)
     return _reduce(sample["cand"], row.stat) / base, base
 
