@@ -478,7 +478,7 @@ def test_the_common_call_changes_nothing_in_force() -> None:
     def plain(*, mp_context: ContextParam = None) -> object:
         return SCOPE.get()
 
-    @accepts_context(requires=tuple(multiprocessing.get_all_start_methods()))  # type: ignore[arg-type]
+    @accepts_context(requires=mpcontext.available_start_methods())
     def takes_any(*, mp_context: ContextParam = None) -> object:
         return SCOPE.get()
 
