@@ -41,7 +41,9 @@ if TYPE_CHECKING:
     from .._core.types import Requirement
 
     Enter: TypeAlias = "Callable[[object], tuple[BaseContext, Scope | None]]"
-    Shape: TypeAlias = "tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...], str | None]"
+    Shape: TypeAlias = (
+        "tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...], str | None]"
+    )
 
 __all__ = ["generate_wrapper"]
 
@@ -75,8 +77,14 @@ def _source(shape: Shape | None, param: str, required: bool) -> str:
     """Return the source of a wrapper of `shape` (``None``: over ``*args, **kwargs``)."""
     if shape is None:
         value = "_mpc_value"
-        head = ["def wrapper(*_mpc_args, **_mpc_kwargs):", f"    _mpc_value = _mpc_kwargs.get({param!r})"]
-        call = [f"_mpc_kwargs[{param!r}] = _mpc_value", "return _mpc_func(*_mpc_args, **_mpc_kwargs)"]
+        head = [
+            "def wrapper(*_mpc_args, **_mpc_kwargs):",
+            f"    _mpc_value = _mpc_kwargs.get({param!r})",
+        ]
+        call = [
+            f"_mpc_kwargs[{param!r}] = _mpc_value",
+            "return _mpc_func(*_mpc_args, **_mpc_kwargs)",
+        ]
     else:
         posonly, positional, varargs, kwonly, varkw = shape
         value = param
@@ -105,7 +113,11 @@ def _source(shape: Shape | None, param: str, required: bool) -> str:
         "                pass",
     ]
     if required:
-        lines += [f"        if {value} in _mpc_allowed:", *returns(" " * 12), f"        {value} = None"]
+        lines += [
+            f"        if {value} in _mpc_allowed:",
+            *returns(" " * 12),
+            f"        {value} = None",
+        ]
     else:
         lines += [f"        if {value} is not None:", *returns(" " * 12)]
     # A choice made again from outside any scope sets the scope made the
