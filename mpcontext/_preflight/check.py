@@ -24,7 +24,7 @@ from .shallow import PLAIN_TYPES, examine
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
     from typing import Any
 
     from typing_extensions import TypeGuard
@@ -210,11 +210,11 @@ def _check(
     if problem is None and full:
         from .deep import full_problem  # only at the full level
 
-        items = _labelled(target, positional, keywords, labels)
-        items.extend(more)
+        items = [*_labelled(target, positional, keywords, labels), *more]
         problem = _first_problem(items, journey) or full_problem(items, journey)
     elif problem is None:
-        problem = _cheap_problem(target, positional, keywords, labels, more, journey)
+        labelled = _labelled(target, positional, keywords, labels, plain=False)
+        problem = _first_problem(labelled, journey) or _first_problem(more, journey)
     return None if problem is None else preflight_error(render(problem, journey), problem.raised)
 
 
@@ -252,13 +252,21 @@ def _labelled(
     args: tuple[object, ...] | list[object],
     kwargs: Mapping[str, object],
     labels: tuple[str, str],
-) -> list[tuple[str, object]]:
-    items: list[tuple[str, object]] = []
+    plain: bool = True,
+) -> Iterator[tuple[str, object]]:
+    """Yield what is sent, each value with its label; without `plain`, not plain values.
+
+    ``examine`` does not look at a plain value (such as a number), and a
+    label costs more to format than that look: the cheap level skips them.
+    """
     if target is not None:
-        items.append((labels[0], target))
-    items.extend((f"{labels[1]}[{i}]", value) for i, value in enumerate(args))
-    items.extend((f"kwargs[{short_repr(key)}]", value) for key, value in kwargs.items())
-    return items
+        yield labels[0], target
+    for index, value in enumerate(args):
+        if plain or type(value) not in PLAIN_TYPES:
+            yield f"{labels[1]}[{index}]", value
+    for key, value in kwargs.items():
+        if plain or type(value) not in PLAIN_TYPES:
+            yield f"kwargs[{short_repr(key)}]", value
 
 
 def _first_problem(items: Iterable[tuple[str, object]], journey: Journey) -> Problem | None:
@@ -267,36 +275,6 @@ def _first_problem(items: Iterable[tuple[str, object]], journey: Journey) -> Pro
         if problem is not None:
             return problem
     return None
-
-
-def _cheap_problem(
-    target: object,
-    args: tuple[object, ...] | list[object],
-    kwargs: Mapping[str, object],
-    labels: tuple[str, str],
-    more: Iterable[tuple[str, object]],
-    journey: Journey,
-) -> Problem | None:
-    """``_first_problem`` of what ``_labelled`` would list, without making the list.
-
-    A label is made only for a value that ``examine`` looks at (plain values,
-    such as numbers, need no look): formatting one costs more than the look.
-    """
-    if target is not None:
-        problem = examine(target, labels[0], journey)
-        if problem is not None:
-            return problem
-    for index, value in enumerate(args):
-        if type(value) not in PLAIN_TYPES:
-            problem = examine(value, f"{labels[1]}[{index}]", journey)
-            if problem is not None:
-                return problem
-    for key, value in kwargs.items():
-        if type(value) not in PLAIN_TYPES:
-            problem = examine(value, f"kwargs[{short_repr(key)}]", journey)
-            if problem is not None:
-                return problem
-    return _first_problem(more, journey)
 
 
 def preflight(
