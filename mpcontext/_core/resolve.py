@@ -172,14 +172,10 @@ def passed_on(value: object, own: Requirement | None = None) -> bool:
         return value is in_scope
     if not isinstance(value, BaseContext):
         return False
-    name = ENV.start_method
-    if name is None:
-        in_force = default_context()
-    else:
-        try:
-            in_force = _environment_context(name)[1]
-        except InvalidContextError:
-            return False
+    try:
+        in_force = current_context()  # the environment variable's, or multiprocessing's default
+    except InvalidContextError:
+        return False
     # Rare: the common call with nothing in force sets no scope, so whether a
     # decorated call is handing its context on is read off the stack.
     return value is in_force and decorated_call_running(own)
