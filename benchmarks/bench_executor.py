@@ -50,7 +50,7 @@ def through_executor(run: Callable[[Executor, int], None], pool: Executor, tasks
         run(executor, tasks)
 
 
-def seconds(stmt: Callable[[], None]) -> float:
+def seconds(stmt: Callable[[], object]) -> float:
     """Time one call of `stmt`, garbage collection off, as timeit does."""
     gc.collect()
     gc.disable()

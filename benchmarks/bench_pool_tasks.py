@@ -48,7 +48,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import contextlib
-import gc
 import multiprocessing
 import os
 import statistics
@@ -63,6 +62,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import mpcontext  # noqa: E402
+from bench_executor import seconds  # noqa: E402  # timed as there: garbage collection off
 from mpcontext._preflight.check import preflight  # noqa: E402
 
 ROUND_TRIP_POOL = "apply_async round trip"
@@ -90,18 +90,6 @@ def double(x: int) -> int:
     return 2 * x
 
 
-def _seconds(stmt: Callable[[], object]) -> float:
-    """Time one call of `stmt`, garbage collection off."""
-    gc.collect()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        stmt()
-        return time.perf_counter() - start
-    finally:
-        gc.enable()
-
-
 def _compare(
     ours: Callable[[], object], theirs: Callable[[], object], blocks: int, turn: int
 ) -> float:
@@ -114,11 +102,11 @@ def _compare(
     ratios: list[float] = []
     for block in range(blocks):
         if (turn + block) % 2:
-            base = _seconds(theirs)
-            ratios.append(_seconds(ours) / base)
+            base = seconds(theirs)
+            ratios.append(seconds(ours) / base)
         else:
-            mine = _seconds(ours)
-            ratios.append(mine / _seconds(theirs))
+            mine = seconds(ours)
+            ratios.append(mine / seconds(theirs))
     return statistics.median(ratios)
 
 
