@@ -1,6 +1,7 @@
 """The scope: what is in force here, held in one context variable.
 
-One immutable ``Scope`` record holds the context and the executor in force. Every change (a ``using`` block, a decorated call, an
+One immutable ``Scope`` record holds the context and the executor in force.
+Every change (a ``using`` block, a decorated call that chooses a context, an
 ``executor()`` block) sets a new record and resets the variable on the way
 out, so scopes nest, are restored on error, and follow ``contextvars``: each
 thread and each asyncio task sees its own.
