@@ -37,6 +37,8 @@ import sys
 import threading
 from multiprocessing.context import BaseContext, DefaultContext
 
+from .._families.contexts import concrete_of, family_of
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -111,13 +113,18 @@ def concrete_context(context: BaseContext) -> BaseContext:
 
     A ``DefaultContext`` (multiprocessing's module-level one, or one made by
     hand) answers its ``get_start_method()`` and builds its primitives by
-    fixing its start method; its concrete context does neither.
+    fixing its start method; its concrete context does neither. The same
+    for the ``DefaultContext`` of another family (``multiprocess``'s).
     """
     if isinstance(context, DefaultContext):
         actual: BaseContext | None = vars(context).get("_actual_context")
         default: BaseContext = getattr(context, "_default_context")
         return actual or default
-    return context
+    if isinstance(context, BaseContext):
+        return context
+    family = family_of(context)  # multiprocess's or billiard's own DefaultContext
+    concrete: BaseContext = context if family is None else concrete_of(context, family)
+    return concrete
 
 
 def set_actual_context(context: BaseContext | None) -> None:

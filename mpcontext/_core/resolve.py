@@ -16,7 +16,7 @@ from .env import ENV, START_METHOD_VAR
 from .errors import InvalidContextError
 from .mp_default import actual_context, default_context, platform_default
 from .scope import SCOPE
-from .start_methods import context_for_name, context_from_value, start_method_of
+from .start_methods import context_for_name, context_from_value, context_label
 from .types import Choice
 
 TYPE_CHECKING = False
@@ -191,7 +191,8 @@ def explain_context() -> str:
     Returns
     -------
     str
-        For example ``"spawn: chosen by using('spawn')"``.
+        For example ``"spawn: chosen by using('spawn')"``; a context of
+        another family is named with it (``"multiprocess:spawn: ..."``).
 
     Raises
     ------
@@ -200,7 +201,7 @@ def explain_context() -> str:
         here.
     """
     context, _, origin = context_in_force()
-    return f"{start_method_of(context)}: {origin}"
+    return f"{context_label(context)}: {origin}"
 
 
 if TYPE_CHECKING:

@@ -24,6 +24,7 @@ from .._core.start_methods import (
     ALL_START_METHODS,
     available_start_methods,
     context_for_name,
+    context_label,
     start_method_of,
 )
 
@@ -168,9 +169,8 @@ class Rules:
         StartMethodError
             Its start method is not one of the methods.
         """
-        method = start_method_of(context)
-        if method not in self.methods:
-            raise self.refused(method, origin, by_argument=True)
+        if start_method_of(context) not in self.methods:
+            raise self.refused(context_label(context), origin, by_argument=True)
 
     def refused(self, method: str, origin: str, *, by_argument: bool = False) -> StartMethodError:
         """Return the error for an explicit choice of `method` it does not support.
@@ -205,8 +205,8 @@ class Rules:
         if method in self.methods:
             return None
         if explicit:
-            raise self.refused(method, origin)
-        return self.fallback(method)
+            raise self.refused(context_label(context), origin)
+        return self.fallback(context_label(context))
 
     def fallback(self, default: str) -> tuple[BaseContext, str]:
         """Return the context to use when nothing chose one and `default` is not allowed.

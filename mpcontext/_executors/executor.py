@@ -370,15 +370,15 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         from .kinds import workers_of
 
         workers = workers_of(inner)
-        method = None if workers.context is None else start_method_of(workers.context)
-        check = journey_of(method, True) if workers.stdlib_pool and method is not None else None
+        context = workers.context if workers.stdlib_pool else None
+        check = None if context is None else journey_of(context, True)
         try:
             _check_requirement(requirement_in_force(), injected, workers)
-            if check is not None:
-                error = check_start(check.method)  # can its workers start at all?
+            if context is not None:
+                error = check_start(context)  # can its workers start at all?
                 if error is not None:
                     raise error
-            init = self._init(method if check is not None else None)
+            init = self._init(context)
         except BaseException:
             if owned:
                 inner.shutdown(wait=True)
@@ -398,8 +398,8 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         )
         return lent, workers.context, f"chosen by the executor {_INJECTED}: {workers.what}"
 
-    def _init(self, method: str | None) -> Init | None:
-        """Return what the tasks carry to run the initializer, checked for a pool of `method`.
+    def _init(self, context: BaseContext | None) -> Init | None:
+        """Return what the tasks carry to run the initializer, checked for a pool of `context`.
 
         With an injected executor the pair travels with each task.
         """
@@ -408,8 +408,8 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         from .._preflight.check import journey_of, preflight
         from .injected import pair_key
 
-        if method is not None:
-            journey = journey_of(method, True, initializer=True)
+        if context is not None:
+            journey = journey_of(context, True, initializer=True)
             labels = ("the initializer", "initargs")
             error = preflight(self._initializer, self._initargs, None, journey, labels=labels)
             if error is not None:

@@ -17,7 +17,7 @@ from .._core.env import ENV, PREFLIGHT_VAR
 from .._core.errors import ConfigurationError, PreflightError, preflight_error
 from .._core.messages import describe_value, did_you_mean, short_repr
 from .._core.resolve import resolve_context
-from .._core.start_methods import start_method_of
+from .._core.start_methods import context_label, family_of_context, start_method_of
 from .importable import main_problem, reachable
 from .problems import Journey, Problem, render
 from .shallow import PLAIN_TYPES, examine
@@ -25,6 +25,7 @@ from .shallow import PLAIN_TYPES, examine
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
+    from multiprocessing.context import BaseContext
     from typing import Any
 
     from typing_extensions import TypeGuard
@@ -161,7 +162,7 @@ def check_picklable(
     ...
     mpcontext.PreflightError: the target <function <lambda> at ...> (function) cannot reach a child process started by 'spawn': it is a lambda, ...
     """
-    journey = Journey(start_method_of(resolve_context(context)), pool, param=_param_in_force())
+    journey = journey_of(resolve_context(context), pool)
     error = _check(target, args, kwargs, journey, full)
     if error is not None:
         raise error
@@ -174,9 +175,16 @@ def _param_in_force() -> str:
     return "mp_context" if param is None else param
 
 
-def journey_of(method: str, pool: bool, **options: Any) -> Journey:
-    """Return the journey of what a child started by `method` receives (see ``Journey``)."""
-    return Journey(method, pool, param=_param_in_force(), **options)
+def journey_of(context: BaseContext, pool: bool, **options: Any) -> Journey:
+    """Return the journey of what a child started by `context` receives (see ``Journey``)."""
+    return Journey(
+        start_method_of(context),
+        pool,
+        param=_param_in_force(),
+        family=family_of_context(context),
+        label=context_label(context),
+        **options,
+    )
 
 
 def _check(
@@ -357,15 +365,15 @@ def check_initializer(
     )
 
 
-def check_start(method: str) -> PreflightError | None:
-    """Check that a child of `method` can start here at all, whatever it runs.
+def check_start(context: BaseContext) -> PreflightError | None:
+    """Check that a child of `context` can start here at all, whatever it runs.
 
     For what starts children with no target of the user's: a manager's
     server process, the workers of a pool the application injected. Under
     ``spawn`` and ``forkserver`` a child runs the main module again, which
     it cannot when the main module was read from stdin.
     """
-    return check_initializer(None, (), journey_of(method, False))
+    return check_initializer(None, (), journey_of(context, False))
 
 
 def first_items(iterables: Iterable[object], star: bool = False) -> list[tuple[str, object]]:

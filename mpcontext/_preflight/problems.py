@@ -10,11 +10,14 @@ from __future__ import annotations
 import sys
 
 from .._core.messages import describe_value, short_repr, short_text
+from .._families.catalog import STDLIB
 from .._core.start_methods import available_start_methods
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from types import ModuleType
+
+    from .._families.catalog import Family
 
 __all__ = [
     "AFTER_FORK",
@@ -69,13 +72,21 @@ class Journey:
     param : str
         The name of the parameter that chooses the start method, for the
         fixes (the decorated function's in force, else ``mp_context``).
+    family : Family
+        The multiprocessing library that starts the child: how it pickles
+        and whose locks it takes (the stdlib's, ``multiprocess``...).
+    label : str
+        The context's name for messages: the method, or with its family
+        (``"multiprocess:spawn"``, ``"loky"``).
     reachable : dict
         The functions and classes already found reachable by reference on
         this journey (see ``importable.reference_problem``): a pool sends
         the same function with each task.
     """
 
-    __slots__ = ("forked_main", "initializer", "method", "param", "pool", "reachable")
+    __slots__ = (
+        "family", "forked_main", "initializer", "label", "method", "param", "pool", "reachable"
+    )
 
     def __init__(
         self,
@@ -85,16 +96,20 @@ class Journey:
         forked_main: dict[str, object] | None = None,
         initializer: bool = False,
         param: str = "mp_context",
+        family: Family = STDLIB,
+        label: str | None = None,
     ) -> None:
         self.method = method
         self.pool = pool
+        self.family = family
+        self.label = method if label is None else label
         self.forked_main = forked_main
         self.initializer = initializer
         self.param = param
         self.reachable: dict[int, tuple[object, str, str, ModuleType, dict[str, object]]] = {}
 
     def __repr__(self) -> str:
-        return f"Journey({self.method!r}, pool={self.pool!r})"
+        return f"Journey({self.label!r}, pool={self.pool!r})"
 
 
 class Problem:

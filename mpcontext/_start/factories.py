@@ -16,7 +16,7 @@ from multiprocessing.context import BaseContext
 from .._core.messages import describe_value
 from .._core.mp_default import concrete_context
 from .._core.resolve import current_context
-from .._core.start_methods import context_from_value, start_method_of
+from .._core.start_methods import context_from_value
 from .._declare.notes import docstring_view
 
 TYPE_CHECKING = False
@@ -153,7 +153,7 @@ def Pool(  # noqa: N802
     from .._preflight.check import check_initializer, journey_of
     from .pools import Pool as _Pool
 
-    error = check_initializer(initializer, initargs, journey_of(start_method_of(context), False))
+    error = check_initializer(initializer, initargs, journey_of(context, False))
     if error is not None:
         raise error
     return _Pool(processes, initializer, initargs, maxtasksperchild, mp_context=context)
@@ -188,7 +188,7 @@ def Manager(*, mp_context: ContextParam = None) -> SyncManager:  # noqa: N802
     from .._preflight.check import check_start
     from .processes import context_with_mpcontext_process
 
-    error = check_start(start_method_of(context))  # its server process
+    error = check_start(context)  # its server process
     if error is not None:
         raise error
     return context_with_mpcontext_process(context).Manager()

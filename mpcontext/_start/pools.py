@@ -227,7 +227,7 @@ class Pool(multiprocessing.pool.Pool):
         forked_main = (
             dict(vars(main)) if method == "fork" and maxtasksperchild is None and main else None
         )
-        self._mpcontext_journey = journey_of(method, True, forked_main=forked_main)
+        self._mpcontext_journey = journey_of(mp_context, True, forked_main=forked_main)
         context = context_with_mpcontext_process(mp_context)
         watch: StartupWatch | None = None
         if initializer is None or callable(initializer):  # else the stdlib's TypeError

@@ -236,11 +236,10 @@ class ProcessPoolExecutor(CheckedMap, concurrent.futures.ProcessPoolExecutor):
 
         Returns the error, for ``__init__`` to raise from the frame the user called.
         """
-        method = start_method_of(context)
-        error = check_initializer(initializer, initargs, journey_of(method, False))
+        error = check_initializer(initializer, initargs, journey_of(context, False))
         if error is None:
             self._mpcontext = context
-            self._mpcontext_journey = journey_of(method, True)
+            self._mpcontext_journey = journey_of(context, True)
         return error
 
     def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:

@@ -36,7 +36,7 @@ from multiprocessing.process import BaseProcess
 from .._core.messages import methods_text, short_repr
 from .._core.mp_default import PREPARATION_FIXES_DEFAULT, concrete_context, preparing
 from .._core.resolve import current_context
-from .._core.start_methods import context_from_value, start_method_of
+from .._core.start_methods import context_from_value
 from .._preflight.check import journey_of, preflight
 from .compat import KWARGS_DEFAULT
 
@@ -178,7 +178,7 @@ class Process(BaseProcess):
                 getattr(self, "_target", None),
                 getattr(self, "_args", ()),
                 getattr(self, "_kwargs", None),
-                journey_of(start_method_of(context), False),
+                journey_of(context, False),
                 more=self._sent_along(),
             )
             if error is not None:
