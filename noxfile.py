@@ -37,10 +37,18 @@ nox.options.reuse_venv = "no"
 nox.options.error_on_missing_interpreters = True
 
 
+# torch.multiprocessing (tests/test_families.py) on one version only: this
+# machine kind keeps a CPU build of torch 2.13.0 for Python 3.11 on disk,
+# which pip takes; elsewhere pip would download a CUDA build of several GB.
+TORCH_PYTHON = "3.11"
+
+
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """The test suite, without the slow re-runs, on two workers."""
     session.install("-e", ".[test]")
+    if session.python == TORCH_PYTHON:
+        session.install("torch==2.13.0")
     session.run("python", "-m", "pytest", "-n", "2", *session.posargs)
 
 

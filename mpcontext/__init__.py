@@ -15,6 +15,7 @@ from ._version import __version__
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from ._core.context_like import ContextLike
     from ._core.errors import (
         BrokenPoolError,
         ConfigurationError,
@@ -60,6 +61,7 @@ __all__ = [
     "Condition",
     "ConfigurationError",
     "ContextField",
+    "ContextLike",
     "ContextParam",
     "Event",
     "InvalidContextError",
@@ -103,6 +105,7 @@ __all__ = [
 # and its ``concurrent.futures.process``, ``StartMethod`` and its ``typing``...)
 # costs it nothing.
 _LAZY = {
+    "ContextLike": "_core.context_like",
     "BrokenPoolError": "_core.errors",
     "ConfigurationError": "_core.errors",
     "InvalidContextError": "_core.errors",

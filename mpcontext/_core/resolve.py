@@ -23,9 +23,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Literal, TypeVar, overload
 
+    from .context_like import ContextLike
     from .types import ContextParam, Requirement
 
     _C = TypeVar("_C", bound=BaseContext)
+    _L = TypeVar("_L", bound=ContextLike)
 
 
 __all__ = [
@@ -223,32 +225,42 @@ if TYPE_CHECKING:
     def resolve_context(context: _C) -> _C: ...
 
     @overload
+    def resolve_context(context: _L) -> _L: ...
+
+    @overload
     def resolve_context(context: str | None = None) -> BaseContext: ...
 
 
-def resolve_context(context: ContextParam = None) -> BaseContext:
+def resolve_context(context: ContextParam | ContextLike = None) -> BaseContext | ContextLike:
     """Return the multiprocessing context that `context` stands for.
 
     Parameters
     ----------
-    context : None, str or BaseContext, optional
+    context : None, str, BaseContext or ContextLike, optional
         ``None`` for the context in force (see ``current_context``); a start
         method name (``"fork"``, ``"spawn"``, ``"forkserver"``: those
-        available on this platform), case-sensitive as in multiprocessing; or
-        a context, returned as it is.
+        available on this platform), case-sensitive as in multiprocessing;
+        the name of a context of another family (``"multiprocess:spawn"``,
+        ``"billiard:fork"``, ``"loky"``, ``"loky_init_main"``), which imports
+        that library; or a context of multiprocessing, multiprocess, billiard
+        or loky, returned as it is.
 
     Returns
     -------
-    BaseContext
-        The context. Neither resolving nor the context returned changes
-        multiprocessing's global start method.
+    BaseContext or ContextLike
+        The context. A type checker sees a stdlib context by its own type
+        (``"spawn"`` gives a ``SpawnContext``), a ``ContextLike`` as it is,
+        and a name it cannot know as a ``BaseContext``. Neither resolving
+        nor the context returned changes the global start method of
+        multiprocessing or of the context's family.
 
     Raises
     ------
     InvalidContextError
         `context` names no start method available here (the message lists
-        those available and suggests the nearest), or is of another type.
-        It is a ``ValueError`` and a ``TypeError``.
+        those available and suggests the nearest), names a family that is
+        unknown or not installed (the message says how to install it), or
+        is of another type. It is a ``ValueError`` and a ``TypeError``.
 
     Examples
     --------

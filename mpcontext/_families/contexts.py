@@ -7,7 +7,6 @@ Reading a context's start method never fixes a global of its family, as
 
 from __future__ import annotations
 
-import importlib
 import sys
 from multiprocessing.context import BaseContext
 
@@ -102,6 +101,8 @@ def start_method_of_family(family: Family, own: str) -> str:
 
 
 def _module_of(family: Family) -> ModuleType:
+    import importlib  # only here: multiprocessing does not import it before 3.14
+
     try:
         return importlib.import_module(family.module)
     except ImportError as error:
