@@ -18,6 +18,7 @@ from .._core.errors import ConfigurationError, PreflightError, preflight_error
 from .._core.messages import describe_value, did_you_mean, short_repr
 from .._core.resolve import resolve_context
 from .._core.start_methods import context_label, family_of_context, start_method_of
+from .._families.catalog import LOKY
 from .importable import main_problem, reachable
 from .problems import Journey, Problem, render
 from .shallow import PLAIN_TYPES, examine
@@ -106,7 +107,9 @@ def check_picklable(
         Its keyword arguments.
     context : None, str or BaseContext, optional
         The context that would start the child: ``None`` for the context in
-        force (see ``current_context``), a start method name, or a context.
+        force (see ``current_context``), a start method name, or a context,
+        also of another family (``"multiprocess:spawn"``, ``"loky"``, or
+        such a library's context object).
     full : bool, default False
         Also pickle every argument, as deep as it goes, and name the first
         part that fails by its path (``args[1]['conn']``). Its cost grows with
@@ -139,7 +142,17 @@ def check_picklable(
           functions of an interactive ``__main__`` are allowed there (forked
           workers have them); multiprocessing primitives cannot travel in a
           task.
-        - With `full`: anything that does not pickle, at any depth.
+        - A ``Process`` of ``multiprocess`` or loky, and a ``multiprocess``
+          pool task, send functions and classes by value (dill,
+          cloudpickle): lambdas, local and interactive functions reach the
+          child; what they send by reference must still be importable there.
+        - A lock, queue or shared value of another family than the one whose
+          primitives the child receives (``multiprocess``'s to a
+          multiprocessing child, the stdlib's to a ``multiprocess`` child),
+          unless the child is forked.
+        - With `full`: anything that does not pickle, at any depth, with the
+          pickler of the family that sends it (dill for ``multiprocess``,
+          cloudpickle for a loky ``Process``).
     TypeError
         `target` is neither callable nor ``None``, `args` is an iterator or
         not iterable, or `kwargs` is neither a mapping nor ``None``.
@@ -214,7 +227,7 @@ def _check(
     method, pool = journey.method, journey.pool
     if method == "fork" and not pool:
         return None  # a forked Process pickles nothing
-    problem = None if pool else main_problem()
+    problem = None if pool or not _runs_main_again(journey) else main_problem()
     if problem is None and full:
         from .deep import full_problem  # only at the full level
 
@@ -224,6 +237,11 @@ def _check(
         labelled = _labelled(target, positional, keywords, labels, plain=False)
         problem = _first_problem(labelled, journey) or _first_problem(more, journey)
     return None if problem is None else preflight_error(render(problem, journey), problem.raised)
+
+
+def _runs_main_again(journey: Journey) -> bool:
+    """Whether the child runs the parent's main module again as it starts (loky's do not)."""
+    return journey.family is not LOKY or journey.label != "loky"
 
 
 def _positional(args: Iterable[object]) -> tuple[object, ...] | list[object]:

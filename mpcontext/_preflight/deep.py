@@ -1,9 +1,11 @@
 """The full pre-flight level: pickle everything, unpickle nothing.
 
-Each value is pickled as multiprocessing would (its ``ForkingPickler``, the
-default protocol) into a sink that keeps nothing. Functions and classes met
-on the way get the checks of the cheap level, which pickle alone cannot do
-(a function typed at a REPL pickles fine in the parent). On a failure, the
+Each value is pickled as the family that sends it would (multiprocessing's
+``ForkingPickler``, the default protocol; dill for ``multiprocess``,
+cloudpickle for a loky ``Process``) into a sink that keeps nothing.
+Functions and classes met on the way get the checks of the cheap level,
+which pickle alone cannot do (a function typed at a REPL pickles fine in the
+parent). On a failure, the
 value's parts are pickled one by one to name the innermost part that fails,
 by its path: ``args[1]['conn']``.
 
@@ -16,18 +18,18 @@ from __future__ import annotations
 import pickle
 import sys
 import types
-from multiprocessing.context import get_spawning_popen, set_spawning_popen
 from multiprocessing.reduction import ForkingPickler
 
 from .._core.messages import short_repr
+from .family_picklers import pickler_of
 from .importable import reference_problem
 from .problems import UNPICKLABLE, Journey, Problem
-from .semlocks import MP_PRIMITIVE_MODULES, primitive_problem, semlock_class
+from .semlocks import MP_PRIMITIVE_MODULES, primitive_problem, semlock_classes
 from .shallow import PLAIN_TYPES, by_reference, is_partial, partial_parts
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from typing import Any
 
     from typing_extensions import TypeGuard
@@ -70,27 +72,49 @@ class _SpawningStandIn:
         return fd
 
 
+# The families with modules of their own: connections, heaps, the Popen being spawned.
+_FAMILY_MODULES = ("multiprocessing", "multiprocess", "billiard")
+
+
 def _fd_types() -> tuple[type, ...]:
     # Reduced by duplicating a descriptor (through the spawning Popen or the
     # resource sharer): legal in both kinds of journey, but not to try here.
     names = (
         ("socket", "socket"),
-        ("multiprocessing.connection", "Connection"),
-        ("multiprocessing.connection", "PipeConnection"),
-        ("multiprocessing.heap", "Arena"),
+        *((f"{family}.connection", "Connection") for family in _FAMILY_MODULES),
+        *((f"{family}.connection", "PipeConnection") for family in _FAMILY_MODULES),
+        *((f"{family}.heap", "Arena") for family in _FAMILY_MODULES),
     )
     found = (getattr(sys.modules.get(module), name, None) for module, name in names)
     return tuple(kind for kind in found if isinstance(kind, type))
 
 
-class _CheckingPickler(ForkingPickler):
-    """multiprocessing's pickler, with the pre-flight's look at each object."""
+def _spawning_setters() -> list[tuple[Callable[[object], None], object]]:
+    """Return each loaded family's ``set_spawning_popen``, with what it holds now."""
+    found: list[tuple[Callable[[object], None], object]] = []
+    for family in _FAMILY_MODULES:
+        module = sys.modules.get(f"{family}.context")
+        getter = getattr(module, "get_spawning_popen", None)
+        setter = getattr(module, "set_spawning_popen", None)
+        if getter is not None and setter is not None:
+            found.append((setter, getter()))
+    return found
+
+
+class _Checks:
+    """The pre-flight's look at each object, before the pickler's own reduction.
+
+    Mixed into the pickler of the family that sends the values (see
+    ``_pickler_class``).
+    """
 
     def __init__(self, journey: Journey) -> None:
-        super().__init__(_Sink())
+        super().__init__(_Sink())  # type: ignore[call-arg]
         self._journey = journey
-        self._semlock = semlock_class()
+        self._semlocks = semlock_classes()
         self._fd_types = _fd_types()
+        # cloudpickle's pickler has one of its own (functions and classes by value).
+        self._then: Callable[[object], Any] | None = getattr(super(), "reducer_override", None)
 
     def reducer_override(self, obj: object) -> Any:
         # NotImplemented: pickle as usual; a reduction: a harmless stand-in.
@@ -98,37 +122,60 @@ class _CheckingPickler(ForkingPickler):
             problem = reference_problem(obj, "", self._journey)
             if problem is not None:
                 raise _Refusal(problem)
-            return NotImplemented
-        if type(obj).__module__ in MP_PRIMITIVE_MODULES:
+        elif type(obj).__module__ in MP_PRIMITIVE_MODULES:
             problem = primitive_problem(obj, "", self._journey)
             if problem is not None:
                 raise _Refusal(problem)
-        if type(obj) in self._fd_types or (
-            self._semlock is not None and isinstance(obj, self._semlock)
-        ):
+        if type(obj) in self._fd_types or isinstance(obj, self._semlocks):
             return (int, ())  # its own reduction would duplicate a descriptor for a real child
-        return NotImplemented
+        return NotImplemented if self._then is None else self._then(obj)
 
     def error_of(self, value: object) -> Exception | None:
         """Return what pickling `value` on its own raises, or ``None``."""
+        pickler: Any = self
         # A fresh memo: an object met by an earlier dump is checked again.
-        self.clear_memo()
-        previous = get_spawning_popen()
+        pickler.clear_memo()
         # A Process's arguments are pickled while it starts; a pool task is not.
         stand_in: Any = None if self._journey.pool else _SpawningStandIn()
-        set_spawning_popen(stand_in)
+        setters = _spawning_setters()
+        for setter, _ in setters:
+            setter(stand_in)
         try:
-            self.dump(value)
+            pickler.dump(value)
         except Exception as error:  # what pickling raises is the answer
             return error.with_traceback(None)  # keep no frame, nor the values they hold
         finally:
-            set_spawning_popen(previous)
+            for setter, previous in setters:
+                setter(previous)
         return None
+
+
+class _StdlibChecks(_Checks, ForkingPickler):
+    """multiprocessing's pickler, with the pre-flight's look at each object."""
+
+
+_classes: dict[type, type[_Checks]] = {}
+
+
+def _pickler_class(journey: Journey) -> type[_Checks]:
+    """Return the checking pickler for `journey`: its family's when it sends by value.
+
+    dill (``multiprocess``) and cloudpickle (a loky ``Process``) are imported
+    only here, for a journey of theirs at the full level.
+    """
+    base = pickler_of(journey.family) if journey.by_value else None
+    if base is None:
+        return _StdlibChecks
+    checks = _classes.get(base)
+    if checks is None:
+        checks = type(f"_{base.__name__}Checks", (_Checks, base), {})
+        _classes[base] = checks
+    return checks
 
 
 def full_problem(items: list[tuple[str, object]], journey: Journey) -> Problem | None:
     """Return the first problem in pickling the labelled `items`, or ``None``."""
-    pickler = _CheckingPickler(journey)
+    pickler = _pickler_class(journey)(journey)
     for label, value in items:
         error = pickler.error_of(value)
         if error is not None:
@@ -137,7 +184,7 @@ def full_problem(items: list[tuple[str, object]], journey: Journey) -> Problem |
 
 
 def _locate(
-    pickler: _CheckingPickler,
+    pickler: _Checks,
     label: str,
     value: object,
     error: Exception,

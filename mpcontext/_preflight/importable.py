@@ -14,6 +14,7 @@ import sys
 import types
 
 from .._core.messages import describe_value, short_repr, short_text
+from .._families.catalog import LOKY
 from .problems import (
     AFTER_FORK,
     INTERACTIVE,
@@ -112,6 +113,8 @@ def _reference_problem(obj: object, label: str, journey: Journey) -> Problem | N
     module = getattr(obj, "__module__", None)
     if not isinstance(qualname, str) or not isinstance(module, str):
         return None  # pickle falls back on searching sys.modules: let it decide
+    if journey.by_value:
+        return _by_value_problem(obj, module, qualname, label, journey)
     if "<lambda>" in qualname:
         return Problem(label, obj, LAMBDA)
     if "<locals>" in qualname:
@@ -135,6 +138,35 @@ def _reference_problem(obj: object, label: str, journey: Journey) -> Problem | N
     if problem is None and not forked and module != "__main__":
         problem = _importable_problem(obj, module, label)
     return problem
+
+
+def _by_value_problem(
+    obj: object, module: str, qualname: str, label: str, journey: Journey
+) -> Problem | None:
+    """Return why a child could not import `obj` that dill or cloudpickle sends by reference.
+
+    They send by value what this process cannot find by name (a lambda, a
+    local function, anything of ``__main__``), and by reference the rest,
+    which a child started afresh must import by name.
+    """
+    if module == "__main__" or obj in _SINGLETON_TYPES:
+        return None
+    if _lookup_problem(obj, module, qualname, label) is not None:
+        return None  # not found by name here: sent by value
+    if journey.method == "fork" or (journey.family is LOKY and _registered_by_value(module)):
+        return None
+    return _importable_problem(obj, module, label)
+
+
+def _registered_by_value(module: str) -> bool:
+    """Whether cloudpickle sends `module`'s functions by value (``register_pickle_by_value``)."""
+    cloudpickle = sys.modules.get("cloudpickle")
+    listed = getattr(cloudpickle, "list_registry_pickle_by_value", None)
+    if listed is None:
+        return False
+    names: set[str] = listed()
+    parts = module.split(".")
+    return any(".".join(parts[:end]) in names for end in range(1, len(parts) + 1))
 
 
 def interactive_main(obj: object) -> str | None:

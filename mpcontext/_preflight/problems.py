@@ -10,8 +10,9 @@ from __future__ import annotations
 import sys
 
 from .._core.messages import describe_value, short_repr, short_text
-from .._families.catalog import STDLIB
 from .._core.start_methods import available_start_methods
+from .._families.catalog import LOKY, STDLIB, parse_name
+from .family_picklers import sends_code
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AFTER_FORK",
     "CROSS_CONTEXT",
+    "CROSS_FAMILY",
     "INTERACTIVE",
     "Journey",
     "LAMBDA",
@@ -45,6 +47,7 @@ MAIN_GUARDED = "main guarded"
 MAIN_UNREADABLE = "main unreadable"
 AFTER_FORK = "after fork"
 CROSS_CONTEXT = "cross context"
+CROSS_FAMILY = "cross family"
 POOL_PRIMITIVE = "pool primitive"
 UNPICKLABLE = "unpicklable"
 
@@ -78,6 +81,11 @@ class Journey:
     label : str
         The context's name for messages: the method, or with its family
         (``"multiprocess:spawn"``, ``"loky"``).
+    by_value : bool
+        Functions and classes travel by value (dill, cloudpickle): what this
+        process cannot find by name reaches the child all the same. By
+        default, what the family does: a ``Process`` of ``multiprocess`` or
+        loky, a ``Pool`` task of ``multiprocess``.
     reachable : dict
         The functions and classes already found reachable by reference on
         this journey (see ``importable.reference_problem``): a pool sends
@@ -85,7 +93,15 @@ class Journey:
     """
 
     __slots__ = (
-        "family", "forked_main", "initializer", "label", "method", "param", "pool", "reachable"
+        "by_value",
+        "family",
+        "forked_main",
+        "initializer",
+        "label",
+        "method",
+        "param",
+        "pool",
+        "reachable",
     )
 
     def __init__(
@@ -98,11 +114,16 @@ class Journey:
         param: str = "mp_context",
         family: Family = STDLIB,
         label: str | None = None,
+        by_value: bool | None = None,
     ) -> None:
         self.method = method
         self.pool = pool
         self.family = family
         self.label = method if label is None else label
+        if by_value is None:
+            by_value = family.pool_pickles_by_value if pool else family.pickles_by_value
+            by_value = by_value and sends_code(family)
+        self.by_value = by_value
         self.forked_main = forked_main
         self.initializer = initializer
         self.param = param
@@ -124,7 +145,9 @@ class Problem:
     kind : str
         One of the constants of this module.
     detail : str
-        What the kind alone does not say (which ``__main__``, which error).
+        What the kind alone does not say (which ``__main__``, which error;
+        for ``CROSS_FAMILY``, the name of a context whose children can take
+        the primitive: ``"multiprocess:spawn"``, ``"fork"``).
     culprit : object
         What cannot be found or pickled: `obj` itself, its class, or an object
         it refers to.
@@ -160,11 +183,10 @@ class Problem:
 
 def render(problem: Problem, journey: Journey) -> str:
     """Return the message of the ``PreflightError`` for `problem`."""
-    method, pool = journey.method, journey.pool
-    carried = "a pool task run by" if pool else "a child process started by"
+    carried = "a pool task run by" if journey.pool else "a child process started by"
     return (
         f"{problem.label} {describe_value(problem.obj)} cannot reach {carried} "
-        f"{method!r}: {_subject(problem)} {_predicate(problem, method, pool)}. "
+        f"{journey.label!r}: {_subject(problem)} {_predicate(problem, journey)}. "
         f"{_fixes(problem, journey)}"
     )
 
@@ -184,16 +206,49 @@ def _name_of(obj: object) -> str:
     return f"{module}.{qualname}"
 
 
-def _predicate(problem: Problem, method: str, pool: bool) -> str:
-    kind = problem.kind
+# The pickler of each family that sends functions by value, for messages.
+_PICKLERS = {"multiprocess": "dill", "loky": "cloudpickle"}
+
+# What becomes of a lock made by fork sent to a spawn child, by the family of the lock.
+_FORK_LOCK_FATES = {
+    "multiprocessing": "CPython refuses it from 3.11.5; before, the child can crash",
+    "multiprocess": "multiprocess refuses it",
+}
+
+
+def _how_found(journey: Journey) -> str:
+    """Say how a child finds the functions and classes it receives, on `journey`."""
+    if journey.by_value:
+        pickler = _PICKLERS.get(journey.family.name, journey.family.name)
+        return (
+            f"{pickler} sends by value only what this process cannot find by name; a "
+            f"child imports the rest by module and name"
+        )
+    found = "a child finds functions and classes by module and name"
+    family = journey.family
+    if family.pool_pickles_by_value if journey.pool else family.pickles_by_value:
+        pickler = _PICKLERS.get(family.name, family.name)
+        version = ".".join(map(str, sys.version_info[:2]))
+        found = f"{pickler} cannot send a function by value on Python {version}, so {found}"
+    if journey.pool:
+        found += ", and pool tasks are pickled that way under every start method"
+    return found
+
+
+def _family_of_label(label: str) -> str:
+    """The family of the context named `label` (``"multiprocess:spawn"``, ``"fork"``)."""
+    parsed = parse_name(label)
+    return STDLIB.name if parsed is None else parsed[0]
+
+
+def _predicate(problem: Problem, journey: Journey) -> str:
+    kind, method = problem.kind, journey.method
     if kind == INTERACTIVE:
         return (
             f"is defined in __main__, {problem.detail}, so a {method} child would "
             f"not find {_name_of(problem.culprit)}"
         )
-    by_reference = "a child finds functions and classes by module and name"
-    if pool:
-        by_reference += ", and pool tasks are pickled that way under every start method"
+    by_reference = _how_found(journey)
     if kind == LAMBDA:
         return f"is a lambda, which has no name to import it by ({by_reference})"
     if kind == LOCAL:
@@ -224,10 +279,19 @@ def _predicate(problem: Problem, method: str, pool: bool) -> str:
             f"{_name_of(problem.culprit)}"
         )
     if kind == CROSS_CONTEXT:
+        primitives = journey.family.primitives
+        fate = _FORK_LOCK_FATES.get(primitives, "the child can crash")
+        made_by = journey.family.label("fork") if primitives == journey.family.name else "fork"
         return (
-            f"was made by a 'fork' context, and a lock, semaphore or queue made by "
-            f"fork cannot be shared with a {method} child (CPython refuses it from "
-            f"3.11.5; before, the child can crash)"
+            f"was made by a {made_by!r} context, and a lock, semaphore or queue made by "
+            f"fork cannot be shared with a {journey.label} child ({fate})"
+        )
+    if kind == CROSS_FAMILY:
+        return (
+            f"is a lock, semaphore, queue or shared value of "
+            f"{_family_of_label(problem.detail)}, and a child started by {journey.label!r} "
+            f"can only receive {journey.family.primitives}'s as it starts (the library that "
+            f"starts a child hands over only the primitives it knows)"
         )
     if kind == POOL_PRIMITIVE:
         return (
@@ -249,13 +313,21 @@ def _fixes(problem: Problem, journey: Journey) -> str:
 
 def _two_fixes(problem: Problem, journey: Journey) -> tuple[str, str | None]:
     """Return the fix that always works, and another (``None``: only one fits here)."""
-    kind, method, pool = problem.kind, journey.method, journey.pool
+    kind, method, pool, param = problem.kind, journey.method, journey.pool, journey.param
     fork = "fork" in available_start_methods()
-    use_fork = f"use the 'fork' start method (e.g. {journey.param}='fork')"
+    fork_label = journey.family.label("fork")  # in the family's form: 'multiprocess:fork'
+    use_fork = f"use the 'fork' start method (e.g. {param}={fork_label!r})"
+    same_context = (
+        "make it from the same context as the process (ctx.Lock(), ctx.Queue()..., "
+        "or mpcontext.Lock(mp_context=ctx))"
+    )
     if kind == CROSS_CONTEXT:
+        return same_context, f"start the process with {fork_label!r} instead of {journey.label!r}"
+    if kind == CROSS_FAMILY:
+        family = _family_of_label(problem.detail)
         return (
-            "make it from the same context as the process (ctx.Lock(), ctx.Queue()...)",
-            f"start the process with 'fork' instead of {method!r}",
+            same_context,
+            f"start the process with a context of {family} ({param}={problem.detail!r})",
         )
     if kind == POOL_PRIMITIVE:
         manager = "use a Manager's version (manager.Lock(), manager.Queue()...), which can travel in a task"
@@ -282,11 +354,17 @@ def _two_fixes(problem: Problem, journey: Journey) -> tuple[str, str | None]:
             "define it in an importable module, which workers import by name",
         )
     if kind == NOT_IMPORTABLE:
-        return (
+        first = (
             "make the module importable by name from sys.path (a package or a directory on "
-            "sys.path, or PYTHONPATH) rather than loading it from its file",
-            f"{use_fork}, whose children are copies of this process" if fork and not pool else None,
+            "sys.path, or PYTHONPATH) rather than loading it from its file"
         )
+        if journey.by_value and journey.family is LOKY:
+            module = getattr(problem.culprit, "__module__", "?")
+            return first, (
+                f"have cloudpickle send it by value: "
+                f"cloudpickle.register_pickle_by_value(sys.modules[{module!r}])"
+            )
+        return first, f"{use_fork}, whose children are copies of this process" if fork and not pool else None
     interactive = _in_interactive_main(problem.culprit)
     if kind == UNPICKLABLE:
         first = "pass something picklable instead (create it in the child, or give its class __reduce__)"

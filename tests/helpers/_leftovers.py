@@ -30,6 +30,11 @@ _HELPER_COMMANDS = (
     "from multiprocessing.resource_tracker import main",
     "from multiprocessing.forkserver import main",
     "loky.backend.resource_tracker import main",
+    # The same helpers of the other families (tests/test_families*.py).
+    "from multiprocess.resource_tracker import main",
+    "from multiprocess.forkserver import main",
+    "from billiard.semaphore_tracker import main",
+    "from billiard.forkserver import main",
 )
 
 
