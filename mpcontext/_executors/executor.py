@@ -180,7 +180,11 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
     mp_context : None, str or BaseContext, keyword-only, optional
         The context of the local pool. Passing the function's own
         `mp_context` on is the idiom: it is not a new choice, and only
-        matters when the application injected no executor.
+        matters when the application injected no executor. Contexts of loky
+        are accepted (``"loky"``), and those of multiprocess and billiard
+        under ``fork`` only (``"multiprocess:fork"``): the local pool is a
+        ``ProcessPoolExecutor``, whose stdlib queues their spawn and
+        forkserver children cannot receive.
     initializer : callable, keyword-only, optional
         Run as ``initializer(*initargs)`` in each worker process before the
         first task of the block that it runs. With an injected executor it
@@ -202,7 +206,11 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
     Raises
     ------
     InvalidContextError
-        `mp_context` is not a start method available here or a context.
+        `mp_context` is not a start method available here or a context; on
+        entering, the local pool's context (`mp_context`, or the one in
+        force), or that of an injected ``ProcessPoolExecutor``, is of
+        multiprocess or billiard with another start method than ``fork``
+        (the message gives the ways out).
     TypeError
         `max_workers`, `max_tasks_per_child`, `initializer` or `initargs`
         has the wrong type, or an injected factory returns something else
@@ -364,17 +372,24 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         `inner` is the executor, `owned` whether it was made for this block
         (and is shut down with it), `injected` what the application gave.
         """
-        from .._preflight.check import check_start, journey_of
+        from .._preflight.check import check_start
         from .._start.processes import pool_with_mpcontext_process
         from .injected import LentExecutor
         from .kinds import workers_of
 
         workers = workers_of(inner)
         context = workers.context if workers.stdlib_pool else None
-        check = None if context is None else journey_of(context, True)
+        check = None
         try:
             _check_requirement(requirement_in_force(), injected, workers)
             if context is not None:
+                # A stdlib ProcessPoolExecutor: concurrent.futures.process is loaded.
+                from .._start.process_pool_executor import executor_refused, task_journey
+
+                check = task_journey(context)
+                refused = executor_refused(context, injected, f"its context, {_INJECTED}")
+                if refused is not None:
+                    raise refused
                 error = check_start(context)  # can its workers start at all?
                 if error is not None:
                     raise error
@@ -405,11 +420,13 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         """
         if self._initializer is None:
             return None
-        from .._preflight.check import journey_of, preflight
+        from .._preflight.check import preflight
         from .injected import pair_key
 
-        if context is not None:
-            journey = journey_of(context, True, initializer=True)
+        if context is not None:  # a stdlib ProcessPoolExecutor, whose tasks carry the pair
+            from .._start.process_pool_executor import task_journey
+
+            journey = task_journey(context, initializer=True)
             labels = ("the initializer", "initargs")
             error = preflight(self._initializer, self._initargs, None, journey, labels=labels)
             if error is not None:

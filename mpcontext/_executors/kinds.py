@@ -14,7 +14,8 @@ import sys
 from multiprocessing.context import BaseContext
 
 from .._core.mp_default import concrete_context
-from .._core.start_methods import context_for_name, start_method_of
+from .._core.start_methods import context_for_name, context_label, start_method_of
+from .._families.contexts import family_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -49,11 +50,11 @@ class Workers:
 def _stdlib_pool(executor: object) -> Workers:
     # mpcontext's own pools keep the context they were given, not the copy they start with.
     context = getattr(executor, "_mpcontext", None) or getattr(executor, "_mp_context", None)
-    if not isinstance(context, BaseContext):
+    if family_of(context) is None:  # also a context of multiprocess or billiard (under fork)
         return Workers(None, "a process pool whose start method cannot be told", True)
-    context = concrete_context(context)
-    method = start_method_of(context)
-    return Workers(context, f"a process pool whose workers start with {method!r}", True)
+    found: BaseContext = concrete_context(context)  # type: ignore[arg-type]
+    label = context_label(found)
+    return Workers(found, f"a process pool whose workers start with {label!r}", True)
 
 
 def _loky_pool(executor: object) -> Workers:

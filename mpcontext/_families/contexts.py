@@ -17,12 +17,15 @@ if TYPE_CHECKING:
     from types import ModuleType
 
 __all__ = [
+    "KeptGlobal",
     "FamilyNotInstalled",
     "concrete_of",
     "context_named",
     "family_of",
+    "global_context_of",
     "methods_of",
     "own_method_of",
+    "set_global_context_of",
     "start_method_of_family",
 ]
 
@@ -84,6 +87,52 @@ def concrete_of(context: object, family: Family) -> object:
         return context
     actual: object = vars(context).get("_actual_context")
     return actual if actual is not None else getattr(context, "_default_context")
+
+
+def global_context_of(family: Family) -> object | None:
+    """Return the context `family`'s global start method is fixed to, ``None`` while unset.
+
+    ``None`` also when the family is not imported: nothing fixed it.
+    """
+    default: object = getattr(sys.modules.get(f"{family.module}.context"), "_default_context", None)
+    settings: dict[str, object] = getattr(default, "__dict__", {})
+    return settings.get("_actual_context")
+
+
+def set_global_context_of(family: Family, context: object | None) -> None:
+    """Fix `family`'s global start method to `context` (``None``: unset it), if it is imported."""
+    default: object = getattr(sys.modules.get(f"{family.module}.context"), "_default_context", None)
+    settings: dict[str, object] | None = getattr(default, "__dict__", None)
+    if settings is not None:
+        settings["_actual_context"] = context
+
+
+class KeptGlobal:
+    """Leave `family`'s global start method as it was across a start of its children.
+
+    ``multiprocess`` and ``billiard`` copy the stdlib's spawn preparation as
+    it was before Python 3.14: starting one of their ``spawn`` or
+    ``forkserver`` children asks their global ``get_start_method()``, which
+    fixes their global start method, and their ``set_start_method()`` then
+    raises. Around mpcontext's starts, a global that was unset and got fixed
+    meanwhile is unset again. (Unlike the stdlib's ``preparing()``, which keeps
+    such a fixing to the starting thread, another thread that sets that
+    family's start method during the start would see it undone: a
+    library's global set while its processes start is a race of its own.)
+    """
+
+    __slots__ = ("_before", "_family")
+
+    def __init__(self, family: Family) -> None:
+        self._family = family
+        self._before: object | None = None
+
+    def __enter__(self) -> None:
+        self._before = global_context_of(self._family)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._before is None and global_context_of(self._family) is not None:
+            set_global_context_of(self._family, None)
 
 
 def own_method_of(concrete: object) -> str:

@@ -16,6 +16,9 @@ never fixed::
            (BrokenPoolError) instead of being replaced for ever
     Queue, Lock, Value, Manager... ──> factories: ctx.Queue() etc. of the
         context in force
+    a context of multiprocess or billiard ──> families: its own process
+        class and pool, pre-flighted the same way (the executor runs on
+        them under fork only)
 
 ``compat`` holds what differs between Python versions.
 """

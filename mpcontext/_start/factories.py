@@ -7,6 +7,11 @@ returns, or for ``Pool`` an instance of a subclass that runs the pre-flight
 check and starts processes without fixing the global start method. (The two
 classes, ``Process`` and ``ProcessPoolExecutor``, are in ``processes`` and
 ``process_pool_executor``.)
+
+A context of another family (``multiprocess``, ``billiard``, loky) makes
+that family's objects: its own queues, locks and managers, and for
+``multiprocess`` and ``billiard`` their own pools (``families``), whose
+children cannot take the stdlib's.
 """
 
 from __future__ import annotations
@@ -70,7 +75,10 @@ _SHARED_DOC = """
 Parameters
 ----------
 mp_context : None, str or BaseContext, keyword-only, optional
-    The context that makes {what} (``None``: the context in force).
+    The context that makes {what} (``None``: the context in force). A
+    context of multiprocess, billiard or loky (an object, or a name such
+    as ``"multiprocess:spawn"``) makes that library's own object, which its
+    children can receive.
 
 Raises
 ------
@@ -125,7 +133,9 @@ def Pool(  # noqa: N802
         As for ``multiprocessing.Pool``.
     mp_context : None, str or BaseContext, keyword-only, optional
         The context that starts the workers: a start method name, a context,
-        or ``None`` for the context in force.
+        or ``None`` for the context in force. Contexts of multiprocess,
+        billiard and loky are accepted too, as objects or by name
+        (``"multiprocess:spawn"``, ``"billiard:fork"``, ``"loky"``).
 
     Returns
     -------
@@ -133,7 +143,14 @@ def Pool(  # noqa: N802
         An instance of a subclass that runs the pre-flight check on the
         initializer (before any worker starts) and on each task before
         queueing it, and starts workers without fixing the global start
-        method.
+        method. For a context of multiprocess or billiard, the pool is that
+        library's own (``multiprocess.pool.Pool``, ``billiard.pool.Pool``:
+        the stdlib's cannot use their queues), of a subclass that checks the
+        initializer and each task the same way, with how that library
+        pickles tasks (multiprocess sends lambdas by value, billiard does
+        not, and its pool would wait for ever on one); what the stdlib's
+        pool adds here (a task its workers cannot unpickle failing, a pool
+        whose workers keep dying breaking) is the stdlib pool's alone.
 
     Raises
     ------
@@ -156,6 +173,13 @@ def Pool(  # noqa: N802
     error = check_initializer(initializer, initargs, journey_of(context, False))
     if error is not None:
         raise error
+    if not isinstance(context, BaseContext):  # multiprocess's, billiard's
+        from .families import family_pool
+
+        pool: multiprocessing.pool.Pool = family_pool(
+            context, processes, initializer, initargs, maxtasksperchild
+        )
+        return pool
     return _Pool(processes, initializer, initargs, maxtasksperchild, mp_context=context)
 
 
@@ -168,13 +192,17 @@ def Manager(*, mp_context: ContextParam = None) -> SyncManager:  # noqa: N802
     ----------
     mp_context : None, str or BaseContext, keyword-only, optional
         The context that starts the server process: a start method name, a
-        context, or ``None`` for the context in force.
+        context, or ``None`` for the context in force. Contexts of
+        multiprocess, billiard and loky are accepted too, as objects or by
+        name (``"multiprocess:spawn"``, ``"billiard:fork"``, ``"loky"``).
 
     Returns
     -------
     multiprocessing.managers.SyncManager
         Started, without fixing the global start method; shut it down (or
-        use it in a ``with`` block) when done.
+        use it in a ``with`` block) when done. For a context of multiprocess
+        or billiard, that library's own manager (``multiprocess.managers``'s
+        ``SyncManager``), whose proxies its children can receive.
 
     Raises
     ------

@@ -8,6 +8,13 @@ the context in force. The initializer is checked by the pre-flight before
 anything is made, each task before it is queued (``submit``, ``map``), and
 workers start without fixing the global start method.
 
+Its call queue is a stdlib queue, which a child of ``multiprocess`` or
+``billiard`` receives only by inheritance: on their contexts the executor
+runs under ``fork`` alone (``Family.runs_executor_on``), and is refused under
+the others when it is made, with the ways out. Its tasks travel through that
+queue, pickled by the stdlib's pickler whatever the family of the workers.
+loky's contexts are stdlib contexts, and run it.
+
 Imported on first use (``mpcontext.ProcessPoolExecutor`` is made by the
 package's ``__getattr__``): ``concurrent.futures.process`` costs more to
 import than the rest of mpcontext.
@@ -21,9 +28,18 @@ import sys
 from multiprocessing.context import BaseContext
 
 from .._core.calls import requirement_in_force
+from .._core.errors import InvalidContextError
+from .._core.messages import methods_text
 from .._core.mp_default import concrete_context
 from .._core.resolve import context_in_force, passed_on
-from .._core.start_methods import context_for_name, context_from_value, start_method_of
+from .._core.start_methods import (
+    available_start_methods,
+    context_for_name,
+    context_from_value,
+    context_label,
+    family_of_context,
+    start_method_of,
+)
 from .._preflight.check import Journey, check_initializer, first_items, journey_of, preflight
 from .compat import CheckedMap
 from .processes import context_with_mpcontext_process
@@ -43,7 +59,7 @@ if TYPE_CHECKING:
     _T = TypeVar("_T")
     _Ts = TypeVarTuple("_Ts")
 
-__all__ = ["ProcessPoolExecutor", "executor_context"]
+__all__ = ["ProcessPoolExecutor", "executor_context", "executor_refused", "task_journey"]
 
 
 def executor_context(
@@ -58,16 +74,70 @@ def executor_context(
     ``fork`` one gets the stdlib's ``ValueError``, which says why, rather
     than a method it refuses). The context in force handed on
     (``passed_on``) is no explicit choice.
+
+    Raises
+    ------
+    InvalidContextError
+        The context is one of a family whose children cannot receive the
+        executor's queues under its start method (``"multiprocess:spawn"``).
     """
     if mp_context is not None and not passed_on(mp_context):
-        return concrete_context(context_from_value(mp_context, f"the mp_context argument of {where}"))
-    context, explicit, _ = context_in_force()
-    context = concrete_context(context)
-    if max_tasks_per_child is not None and not explicit and start_method_of(context) != "spawn":
-        requirement = requirement_in_force()
-        if requirement is None or requirement.allows("spawn"):
-            return context_for_name("spawn")
+        context = concrete_context(
+            context_from_value(mp_context, f"the mp_context argument of {where}")
+        )
+        origin = "its mp_context argument"
+    else:
+        context, explicit, _ = context_in_force()
+        context = concrete_context(context)
+        origin = "the context in force"
+        if max_tasks_per_child is not None and not explicit and start_method_of(context) != "spawn":
+            requirement = requirement_in_force()
+            if requirement is None or requirement.allows("spawn"):
+                return context_for_name("spawn")
+    refused = executor_refused(context, where, origin)
+    if refused is not None:
+        raise refused
     return context
+
+
+def executor_refused(context: BaseContext, where: str, origin: str) -> InvalidContextError | None:
+    """Return the error for a ``ProcessPoolExecutor`` on `context` that cannot run, if it cannot.
+
+    The executor sends each worker its call queue and result queue, stdlib
+    queues: a child of multiprocess or billiard receives them only by
+    inheritance (``fork``); pickled to it (``spawn``, ``forkserver``) they
+    refuse to go. `where` is what was asked for the executor, `origin`
+    where the context came from; both for the message.
+    """
+    family = family_of_context(context)
+    method = start_method_of(context)
+    if method in family.runs_executor_on:
+        return None
+    label = context_label(context)
+    runs = [family.label(m) for m in available_start_methods() if m in family.runs_executor_on]
+    fixes = [f"mpcontext.Pool(mp_context={label!r}) for {family.name}'s own pool"]
+    if runs:
+        fixes.append(f"the context {methods_text(runs)} (its workers inherit the queues)")
+    fixes.append(f"a context of multiprocessing ({methods_text(available_start_methods())})")
+    fixes.append("loky's ('loky', or loky.get_reusable_executor() given to using(executor=...))")
+    return InvalidContextError(
+        f"{where} cannot start its workers with the context {label!r} ({origin}): "
+        f"concurrent.futures.ProcessPoolExecutor sends each worker its call queue, a "
+        f"queue of the stdlib's multiprocessing, which a {family.name} child started with "
+        f"{method!r} cannot receive (only a forked child inherits it). Use instead "
+        f"{'; '.join(fixes[:-1])}; or {fixes[-1]}."
+    )
+
+
+def task_journey(context: BaseContext, **options: Any) -> Journey:
+    """Return the journey of a task of a stdlib ``ProcessPoolExecutor`` on `context`.
+
+    Its tasks travel through the executor's stdlib queues, pickled by the
+    stdlib's pickler whatever the family of the workers: a
+    ``multiprocess`` fork context's workers do not get lambdas, as its own
+    pool's do.
+    """
+    return journey_of(context, True, by_value=False, **options)
 
 
 def _is_chunk_of_map(fn: object) -> bool:
@@ -97,12 +167,19 @@ class ProcessPoolExecutor(CheckedMap, concurrent.futures.ProcessPoolExecutor):
         nothing chosen explicitly (no argument, ``using`` or
         ``MPCONTEXT_START_METHOD``), the workers are spawned whatever the
         default, as in the stdlib; an explicit ``fork`` is the stdlib's
-        ``ValueError``.
+        ``ValueError``. Contexts of loky are accepted (``"loky"``), and those
+        of multiprocess and billiard under ``fork`` only
+        (``"multiprocess:fork"``): the executor sends its workers stdlib
+        queues, which their spawn and forkserver children cannot receive.
 
     Raises
     ------
     InvalidContextError
-        `mp_context` is not a start method available here or a context.
+        `mp_context` is not a start method available here or a context; or
+        the context is of multiprocess or billiard with another start method
+        than ``fork`` (the message gives the ways out: that library's own
+        pool through ``mpcontext.Pool``, its ``fork`` context, a stdlib
+        context, loky).
     PreflightError
         `initializer` or `initargs` could not reach a worker.
     ValueError
@@ -239,7 +316,7 @@ class ProcessPoolExecutor(CheckedMap, concurrent.futures.ProcessPoolExecutor):
         error = check_initializer(initializer, initargs, journey_of(context, False))
         if error is None:
             self._mpcontext = context
-            self._mpcontext_journey = journey_of(context, True)
+            self._mpcontext_journey = task_journey(context)
         return error
 
     def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:

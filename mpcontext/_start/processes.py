@@ -19,6 +19,13 @@ class", so that a spawn or forkserver child rebuilds the same class (the
 class called is pickled by reference, like any stdlib ``Process``
 subclass).
 
+``multiprocess`` and ``billiard`` have process classes of their own, which
+are not the stdlib's ``BaseProcess``: given one of their contexts,
+``mpcontext.Process`` makes an instance of that context's class instead
+(see ``families``), checked at ``start()`` the same way. A subclass of
+``mpcontext.Process`` is a stdlib process class, and refuses their
+contexts. loky's process class is a stdlib one, and is used as above.
+
 Pools, executors and managers start their processes with
 ``context.Process``: ``context_with_mpcontext_process`` gives them a copy of their context
 whose ``Process`` is such a class, so that processes they start from
@@ -33,10 +40,12 @@ import threading
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 
+from .._core.errors import InvalidContextError
 from .._core.messages import methods_text, short_repr
 from .._core.mp_default import PREPARATION_FIXES_DEFAULT, concrete_context, preparing
 from .._core.resolve import current_context
-from .._core.start_methods import context_from_value
+from .._core.start_methods import context_from_value, context_label, family_of_context
+from .._families.contexts import family_of
 from .._preflight.check import journey_of, preflight
 from .compat import KWARGS_DEFAULT
 
@@ -57,6 +66,11 @@ __all__ = ["Process", "forkserver_died", "pool_with_mpcontext_process", "context
 # ``mpcontext.Process`` (or a subclass) is checked against when it starts.
 # Not pickled: the child has no use for it.
 _CHECK = "_mpcontext_context"
+
+# The instance attribute holding a context of multiprocess or billiard that
+# was in force when a subclass was made: refused by __init__ unless it
+# chooses another context.
+_REFUSED = "_mpcontext_refused"
 
 # What BaseProcess.__init__ and start() keep in an instance (3.10-3.15); the
 # rest of an instance's dict is what a subclass added, pickled with it.
@@ -83,6 +97,28 @@ def _name_of(cls: type[BaseProcess]) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+def _own_process_class(context: BaseContext) -> bool:
+    """Whether the process class of `context` is its family's own, not a stdlib ``BaseProcess``."""
+    process = getattr(context, "Process")
+    return isinstance(process, type) and not issubclass(process, BaseProcess)
+
+
+def _subclass_refused(called: type[BaseProcess], context: BaseContext) -> InvalidContextError:
+    """Return the error for a subclass of ``mpcontext.Process`` on multiprocess or billiard."""
+    family = family_of_context(context).name
+    label = context_label(context)
+    own: type[object] = getattr(context, "Process")
+    return InvalidContextError(
+        f"{_name_of(called)} cannot start with the context {label!r}: a subclass of "
+        f"mpcontext.Process is a process class of the stdlib's multiprocessing, and {family}'s "
+        f"processes are of its own classes ({own.__module__}.{own.__qualname__}). Derive "
+        f"{called.__qualname__} from that context's class (ctx.Process of "
+        f"{family}.get_context(...)) to start it with {family}, or give it a context of "
+        f"multiprocessing ('spawn', 'fork'...) or loky ('loky'); mpcontext.Process itself "
+        f"takes {label!r}."
+    )
+
+
 class Process(BaseProcess):
     """A process of the context `mp_context`: the stdlib's class, found at construction.
 
@@ -101,12 +137,16 @@ class Process(BaseProcess):
         The context whose process class starts it: a start method name, a
         context, or ``None`` for the context in force when the instance is
         made. Given to the class or, by a subclass's ``__init__``, to
-        ``super().__init__``.
+        ``super().__init__``. Contexts of multiprocess, billiard and loky
+        are accepted too, as objects or by name (``"multiprocess:spawn"``,
+        ``"billiard:fork"``, ``"loky"``).
 
     Raises
     ------
     InvalidContextError
-        `mp_context` is not a start method available here or a context.
+        `mp_context` is not a start method available here or a context; or
+        it is a context of multiprocess or billiard given to a subclass of
+        ``mpcontext.Process`` (a stdlib process class).
 
     Notes
     -----
@@ -119,6 +159,15 @@ class Process(BaseProcess):
     the child), and leaves multiprocessing's global start method as it was.
     What Python adds to its process class is there too (``interrupt()``,
     from Python 3.14).
+
+    A context of multiprocess or billiard, whose process classes are their
+    own rather than the stdlib's, makes an instance of a class derived from
+    that context's ``Process`` alone: ``isinstance(p, ctx.Process)`` holds,
+    ``isinstance(p, mpcontext.Process)`` does not; ``start()`` runs the same
+    check, with how that family pickles (multiprocess sends the target by
+    value, with dill). Subclasses of ``mpcontext.Process`` refuse those
+    contexts. loky's process class is a stdlib one: its contexts behave as
+    the stdlib's.
 
     Examples
     --------
@@ -133,6 +182,20 @@ class Process(BaseProcess):
         if "_mpcontext_base" in cls.__dict__:  # a class of one context, as pools call it
             return object.__new__(cls)
         context = _resolved(mp_context, cls)
+        if _own_process_class(context):  # multiprocess's, billiard's
+            if cls is Process:
+                from .families import family_process
+
+                # Not an instance of cls: its __init__ is not called again.
+                made: Self = family_process(context, args, kwargs)
+                return made
+            if mp_context is not None:
+                raise _subclass_refused(cls, context)
+            # The context in force: the subclass's __init__ may still choose a
+            # stdlib one (super().__init__(mp_context=...)); else it refuses.
+            pending: Self = object.__new__(cls)
+            pending.__dict__[_REFUSED] = context
+            return pending
         instance: Self = object.__new__(process_class(cls, getattr(context, "Process")))  # type: ignore[assignment]
         instance.__dict__[_CHECK] = context
         return instance
@@ -148,14 +211,20 @@ class Process(BaseProcess):
         daemon: bool | None = None,
         mp_context: ContextParam = None,
     ) -> None:
+        refused: BaseContext | None = self.__dict__.pop(_REFUSED, None)
         if mp_context is not None:
             # Given by a subclass's __init__ rather than to the class: its
             # context may differ from the one the instance was made for.
-            context = _resolved(mp_context, type(self)._mpcontext_called)
+            called = type(self) if refused is not None else type(self)._mpcontext_called
+            context = _resolved(mp_context, called)
+            if _own_process_class(context):
+                raise _subclass_refused(called, context)
             if context is not self.__dict__.get(_CHECK):
-                made = process_class(type(self)._mpcontext_called, getattr(context, "Process"))
+                made = process_class(called, getattr(context, "Process"))
                 self.__class__ = made  # pyright: ignore[reportAttributeAccessIssue]
                 self.__dict__[_CHECK] = context
+        elif refused is not None:
+            raise _subclass_refused(type(self), refused)
         super().__init__(group, target, name, args, {} if kwargs is None else kwargs, daemon=daemon)
 
     # Set on each class made by process_class(): the class called, the stdlib's base.
@@ -346,8 +415,10 @@ def context_with_mpcontext_process(context: _C) -> _C:
     ``context.Process``. The copy is of the same class, so ``isinstance``
     and ``get_start_method()`` answer as for `context`. Processes made from
     it are not checked by the pre-flight (the pool checks its tasks). A
-    context whose ``Process`` is no process class (a mock, a factory
-    function) is returned as it is: the stdlib's pools call whatever is there.
+    context whose ``Process`` is no stdlib process class (a mock, a factory
+    function, multiprocess's or billiard's own classes, whose processes
+    leave the stdlib's global alone) is returned as it is: pools call
+    whatever is there.
     """
     process = getattr(context, "Process")
     if not (isinstance(process, type) and issubclass(process, BaseProcess)):
@@ -370,7 +441,9 @@ def pool_with_mpcontext_process(pool: object) -> bool:
 
     Returns whether the pool's starts now leave the global start method as
     it was: ``False`` when its context could not be given mpcontext's
-    processes (not a context, or a ``Process`` that is no process class).
+    processes (not a context, or a ``Process`` that is no process class);
+    ``True`` for a context of multiprocess or billiard, whose processes
+    leave the stdlib's alone.
     """
     if not PREPARATION_FIXES_DEFAULT:
         return True
@@ -379,7 +452,8 @@ def pool_with_mpcontext_process(pool: object) -> bool:
     if isinstance(process, type) and issubclass(process, Process):
         return True  # adopted already, or mpcontext's own pool
     if not isinstance(context, BaseContext):
-        return False
+        # multiprocess's and billiard's processes never touch the stdlib's global.
+        return family_of(context) is not None
     adopted = context_with_mpcontext_process(context)
     setattr(pool, "_mp_context", adopted)
     return adopted is not context
