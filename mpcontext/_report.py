@@ -26,7 +26,10 @@ keys, which are the parameters of ``mpcontext.Requirement``:
     null for a function or class that takes none and picks its own start
     method (the start methods it uses are then ``start_methods``).
 ``start_methods`` (list of str, sorted, or null)
-    The start methods supported; ``null`` when any will do.
+    The start methods supported; ``null`` when any will do. They are the
+    standard library's: a context of another family meets a requirement
+    through the method it uses (``'multiprocess:spawn'`` and loky's meet
+    ``spawn``).
 ``reason`` (str or null)
     Why those start methods are required, as the author wrote it.
 ``kind`` (str)
@@ -348,6 +351,10 @@ def render(entries: Sequence[Requirement], fmt: str, package: str) -> str:
 _EPILOG = """\
 Submodules that fail to import are reported on stderr and skipped (exit
 status 0); a package that cannot be imported at all exits with status 2.
+
+The start methods are the standard library's; a context of another
+library meets them through the method it uses: 'multiprocess:spawn',
+'billiard:spawn' and loky's contexts meet spawn.
 
 --format json prints a list, sorted by module and qualname, of objects with
 exactly the keys module, qualname, param, start_methods (a sorted list, or

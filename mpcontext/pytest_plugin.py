@@ -36,6 +36,16 @@ method at all is a collection error. The marker is registered, so
 ["spawn"], indirect=True)``; ``None`` stands for the context in force); the
 plugin then leaves that test alone.
 
+The marker and ``--start-methods`` (below) also take the contexts of the
+libraries that stand in for multiprocessing, by the names
+``mpcontext.using()`` takes: ``"multiprocess:spawn"``, ``"billiard:fork"``,
+``"loky"``. The test id is the name given (``test_pool[multiprocess:spawn]``)
+and the value that library's context (typed ``BaseContext``, as everywhere
+in mpcontext). When the library is not installed, the tests under its
+contexts are skipped, the reason saying how to install it; a misspelt name
+(``"multiprocess:spwan"``, ``"dask:spawn"``) is an error. Without either,
+the fixture runs under the standard library's start methods only.
+
 Options
 -------
 ``--start-methods=spawn,forkserver`` (ini: ``mpcontext_start_methods``,
@@ -47,11 +57,13 @@ select; when they select none, its methods are reported as skipped.
 
 ``--default-start-method=forkserver`` (ini:
 ``mpcontext_default_start_method``) runs the whole session as if that were
-the platform's default start method, so that a library can test what
-another Python's default does to its ``mp_context=None`` paths: Python
-3.14's ``forkserver`` on an older Python, or the ``fork`` of 3.13 and
-before on 3.14 and newer. Without the option, the session runs under the
-real default (``forkserver`` on Linux from Python 3.14).
+the platform's default start method of the standard library's
+multiprocessing (the other families' defaults are left alone, and their
+names refused), so that a library can test what another Python's default
+does to its ``mp_context=None`` paths: Python 3.14's ``forkserver`` on an
+older Python, or the ``fork`` of 3.13 and before on 3.14 and newer.
+Without the option, the session runs under the real default
+(``forkserver`` on Linux from Python 3.14).
 The plugin swaps multiprocessing's default context for the session and
 restores it at the end, without fixing the global start method:
 ``multiprocessing.get_start_method(allow_none=True)`` stays ``None`` and
@@ -88,7 +100,13 @@ conveniences (``multiprocessing.Queue()``, ``multiprocessing.Pool()``,
 ``multiprocessing.Process(...).start()``) and
 ``concurrent.futures.ProcessPoolExecutor()`` without ``mp_context`` fix it
 through their own ``get_context()``. Those are restored after the test
-without failing it. Reading the start method without fixing it,
+without failing it. So are the global start methods of ``multiprocess`` and
+``billiard``: starting one of their ``spawn`` or ``forkserver`` children
+fixes theirs, to their platform default, on every Python version (their
+copy of spawn's preparation asks ``get_start_method()``), and their
+``set_start_method()`` would then raise in later tests. Their own global
+functions are not watched, and starting their processes never touches the
+standard library's. Reading the start method without fixing it,
 ``multiprocessing.get_start_method(allow_none=True)`` or
 ``mpcontext.current_context()``, is never blamed.
 
@@ -119,10 +137,12 @@ to inspect.)
 from __future__ import annotations
 
 import re
+import sys
 from multiprocessing.context import BaseContext
 
 import pytest
 
+from ._core.errors import InvalidContextError
 from ._core.messages import describe_value, did_you_mean, short_repr
 from ._core.mp_default import (
     SavedDefault,
@@ -137,11 +157,14 @@ from ._core.start_methods import (
     ALL_START_METHODS,
     available_start_methods,
     available_text,
+    context_for_name,
     context_from_value,
     start_method_of,
     unavailable_text,
 )
+from ._families.catalog import FAMILIES, LOKY, LOKY_NAMES, STDLIB, parse_name
 from ._testing.blame import ALLOW_MARKER, DEFAULT_OPTION, FIXTURE, blame_message
+from ._testing.family_globals import FamilyGlobals
 from ._testing.global_watch import Change, unwatch, watch
 from ._testing.importlib_hint import importlib_hint
 
@@ -183,8 +206,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="METHODS",
         default=None,
         help="run tests using the mp_context fixture only under these start "
-        "methods (comma-separated, e.g. spawn,forkserver). "
-        f"Default: every method available here; ini: {_INI}.",
+        "methods or contexts (comma-separated, e.g. spawn,forkserver or "
+        "spawn,multiprocess:spawn,loky). "
+        f"Default: every start method available here; ini: {_INI}.",
     )
     group.addoption(
         DEFAULT_OPTION,
@@ -192,10 +216,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="METHOD",
         default=None,
         help="run the session as if METHOD were this platform's default start "
-        f"method (e.g. forkserver, Linux's default from Python 3.14, or fork, its default "
-        f"before). ini: {_DEFAULT_INI}.",
+        f"method of multiprocessing (e.g. forkserver, Linux's default from Python 3.14, or "
+        f"fork, its default before). ini: {_DEFAULT_INI}.",
     )
-    parser.addini(_INI, f"start methods for the mp_context fixture, as {_OPTION}.", default="")
+    parser.addini(
+        _INI, f"start methods or contexts for the mp_context fixture, as {_OPTION}.", default=""
+    )
     parser.addini(
         _DEFAULT_INI, f"the simulated default start method, as {DEFAULT_OPTION}.", default=""
     )
@@ -249,12 +275,34 @@ def _default_method(config: pytest.Config) -> str | None:
         name, source = ini, f"{_DEFAULT_INI} = {ini} (ini)"
     else:
         return None
-    _require_known(name, f"{source}: ")
+    name = _stdlib_method(name, source)
     if name not in available_start_methods():
         raise pytest.UsageError(
             f"{source}: {unavailable_text(name)}. Leave the option out on this platform."
         )
     return name
+
+
+def _stdlib_method(name: str, source: str) -> str:
+    """Return the stdlib start method `name` names, for ``--default-start-method``.
+
+    The option swaps multiprocessing's default context, which is what
+    ``mp_context=None`` resolves to; the other families' defaults are theirs.
+    """
+    _require_known(name, f"{source}: ")
+    parts = parse_name(name)
+    if parts is None:
+        return name
+    family_name, method = parts
+    if FAMILIES[family_name] is STDLIB:  # "multiprocessing:spawn"
+        return method
+    raise pytest.UsageError(
+        f"{source}: {short_repr(name)} is a context of {family_name}; the option takes a start "
+        f"method of the standard library's multiprocessing ({_known_text()}), whose default "
+        f"it simulates: the one that mp_context=None resolves to. To run tests under "
+        f"{short_repr(name)}, use {_OPTION}={name} or "
+        f"@pytest.mark.{_MARKER}({short_repr(name)})."
+    )
 
 
 def _require_known(name: str, prefix: str) -> None:
@@ -264,14 +312,37 @@ def _require_known(name: str, prefix: str) -> None:
 
 
 def _unknown_message(name: str) -> str | None:
-    """Say why `name` is no start method; ``None`` when it is one (here or elsewhere)."""
-    if name in ALL_START_METHODS:
+    """Say why `name` names no context; ``None`` when it names one, here or elsewhere.
+
+    A family that is not installed, or a method this platform lacks, is not
+    told here: the tests under it are skipped, with the reason.
+    """
+    if name in ALL_START_METHODS or name in LOKY_NAMES:
         return None
-    what = "empty start method name" if not name else "unknown start method"
-    hint = did_you_mean(name, ALL_START_METHODS) or "."
+    parts = parse_name(name)
+    if parts is None:
+        what = "empty start method name" if not name else "unknown start method"
+        hint = did_you_mean(name, (*ALL_START_METHODS, *LOKY_NAMES)) or "."
+        return (
+            f"{what} {short_repr(name)}{hint} Start methods: {_known_text()} "
+            f"(available here: {available_text()}); contexts of other families are named "
+            f"'multiprocess:spawn', 'billiard:fork'..., or 'loky'"
+        )
+    family_name, method = parts
+    family = FAMILIES.get(family_name)
+    if family is None or family is LOKY:  # "dask:spawn", "loky:spawn"
+        try:
+            context_for_name(name)  # refuses these before importing anything
+        except InvalidContextError as error:
+            return str(error)
+        return None
+    if method in ALL_START_METHODS:
+        return None
+    labels = [f"{family.name}:{m}" for m in ALL_START_METHODS]
+    what = f"unknown start method {short_repr(method)}" if method else "empty start method"
     return (
-        f"{what} {short_repr(name)}{hint} Start methods: {_known_text()} "
-        f"(available here: {available_text()})"
+        f"{what} of {family.name} in {short_repr(name)}{did_you_mean(name, labels) or '.'} "
+        f"Its start methods: {', '.join(map(repr, labels))} (those the platform supports)."
     )
 
 
@@ -388,11 +459,27 @@ def _params(
 
 
 def _param(name: str, reason: str | None = None) -> object:
-    if reason is None and name not in available_start_methods():
-        reason = unavailable_text(name)
+    if reason is None:
+        reason = _unavailable(name)
     if reason is None:
         return pytest.param(name, id=name)
     return pytest.param(name, id=name, marks=pytest.mark.skip(reason=reason))
+
+
+def _unavailable(name: str) -> str | None:
+    """Say why the context `name` (a known name) cannot be had here; ``None`` when it can."""
+    if name in ALL_START_METHODS:
+        return None if name in available_start_methods() else unavailable_text(name)
+    try:
+        context_for_name(name)  # imports the family named
+    except InvalidContextError as error:
+        parts = parse_name(name)
+        family = None if parts is None else FAMILIES.get(parts[0])
+        if family is not None and sys.modules.get(family.module) is not None:
+            # Installed, so it lacks the method on this platform.
+            return f"{short_repr(name)} is not available on this platform ({sys.platform}): {error}"
+        return str(error)
+    return None
 
 
 @pytest.fixture
@@ -400,8 +487,9 @@ def mp_context(request: pytest.FixtureRequest) -> Generator[BaseContext, None, N
     """A multiprocessing context, one per start method, in force for the test.
 
     Tests asking for it run once per start method available here (or those
-    selected by ``@pytest.mark.start_methods`` and ``--start-methods``),
-    with the method as the test id. The context is also the one in force,
+    selected by ``@pytest.mark.start_methods`` and ``--start-methods``,
+    which may name other families' contexts: ``"multiprocess:spawn"``),
+    with the name as the test id. The context is also the one in force,
     as inside ``mpcontext.using()``, until the test ends.
     """
     if not hasattr(request, "param"):
@@ -455,12 +543,25 @@ def _describe_default(settings: _Settings) -> str:
 class _Guard:
     """One pytest run's guard: the test running, its changes, what to restore."""
 
-    __slots__ = ("allowed", "baseline", "changes", "enabled", "entry", "item", "simulated")
+    __slots__ = (
+        "allowed",
+        "baseline",
+        "changes",
+        "enabled",
+        "entry",
+        "families_baseline",
+        "families_entry",
+        "item",
+        "simulated",
+    )
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.entry = actual_context()
         self.baseline = self.entry
+        # multiprocess's and billiard's, which their spawn and forkserver starts fix.
+        self.families_entry = FamilyGlobals()
+        self.families_baseline = self.families_entry
         self.simulated: SavedDefault | None = None
         self.item: pytest.Item | None = None
         self.allowed = False
@@ -484,12 +585,14 @@ class _Guard:
         self.item = None
         if self.enabled:
             set_actual_context(self.baseline)
+            self.families_baseline.restore()
 
     def restore_entry(self) -> None:
         if self.simulated is not None:
             restore_platform_default(self.simulated)
             self.simulated = None
         set_actual_context(self.entry)
+        self.families_entry.restore()
 
 
 _GUARD = pytest.StashKey[_Guard]()
@@ -501,6 +604,7 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, objec
     """Take the global start method as the tests begin as the one to restore."""
     guard = session.config.stash[_GUARD]
     guard.baseline = actual_context()
+    guard.families_baseline = FamilyGlobals()
     return (yield)
 
 

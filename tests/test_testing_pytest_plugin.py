@@ -350,7 +350,8 @@ def test_option_method_unavailable_here_is_skipped(
             ["--start-methods=spawn,spwan"],
             "",
             f"--start-methods=spawn,spwan: unknown start method 'spwan'; did you mean "
-            f"'spawn'? {KNOWN} (available here: *)",
+            f"'spawn'? {KNOWN} (available here: *); contexts of other families are named "
+            f"'multiprocess:spawn', 'billiard:fork'..., or 'loky'",
         ),
         (
             ["--start-methods="],
@@ -815,3 +816,216 @@ def test_works_with_xdist(pytester: pytest.Pytester) -> None:
     for method in methods:
         result.stdout.fnmatch_lines([f"*PASSED test_child.py::test_child[[]{method}[]]*"])
     result.stdout.fnmatch_lines(["*test_guard.py::test_fixes fixed multiprocessing's global*"])
+
+
+# --- Contexts of other families ------------------------------------------------------
+# Run in fresh interpreters: an in-process run would forget these libraries'
+# modules after it, and mpcontext keeps their contexts by name.
+
+FAMILY_TEST = """
+    import multiprocessing
+    import os
+    import sys
+    import pytest
+    import mpcontext
+
+    # The library each test id names, as the root of its contexts' module.
+    ROOTS = {"fork": "multiprocessing", "spawn": "multiprocessing",
+             "forkserver": "multiprocessing", "multiprocess": "multiprocess",
+             "billiard": "billiard", "loky": "loky"}
+
+    def report(queue):
+        queue.put(os.getpid())
+
+    def test_child(mp_context, request):
+        root = ROOTS[request.node.callspec.id.partition(":")[0]]
+        assert type(mp_context).__module__.partition(".")[0] == root
+        assert mpcontext.current_context() is mp_context
+        assert mpcontext.explain_context() == (
+            f"{request.node.callspec.id}: chosen by the mp_context fixture of "
+            f"mpcontext.pytest_plugin"
+        )
+        queue = mp_context.SimpleQueue()
+        process = mp_context.Process(target=report, args=(queue,))
+        process.start()
+        pid = queue.get()
+        process.join()
+        assert process.exitcode == 0
+        assert pid == process.pid != os.getpid()
+        assert type(process).__module__.partition(".")[0] == root
+        if root != "multiprocessing":  # another library's start leaves the stdlib's alone
+            assert multiprocessing.get_start_method(allow_none=True) is None
+        print("child of", type(mp_context).__module__, "ran")
+"""
+
+GLOBALS_AFTER = """
+    import multiprocessing
+    import multiprocess
+
+    def test_globals_restored():
+        assert multiprocessing.get_start_method(allow_none=True) is None
+        assert multiprocess.get_start_method(allow_none=True) is None
+        multiprocess.set_start_method("spawn")  # raises once something fixed it
+"""
+
+
+def run_fresh(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    """Run pytest with the plugin in a fresh interpreter."""
+    return pytester.runpytest_subprocess(*PLUGIN, *QUIET, *args)
+
+
+def test_option_runs_the_fixture_under_other_families(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("multiprocess")
+    pytester.makepyfile(test_child=FAMILY_TEST, test_later=GLOBALS_AFTER)
+    result = run_fresh(pytester, "-v", "-s", "--start-methods=multiprocess:spawn,spawn")
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines(
+        [
+            "mpcontext: start methods multiprocess:spawn, spawn;*guard on",
+            "test_child.py::test_child[[]multiprocess:spawn[]] child of multiprocess.context ran",
+            "PASSED",
+            "test_child.py::test_child[[]spawn[]] child of multiprocessing.context ran",
+            "PASSED",
+            # multiprocess fixed its own global start method as it started its spawn
+            # child: the guard put it back, blaming no one.
+            "test_later.py::test_globals_restored PASSED",
+        ]
+    )
+
+
+def test_a_multiprocess_start_fixes_its_global_start_method(pytester: pytest.Pytester) -> None:
+    # What the guard restores: without it, the next test finds multiprocess's fixed.
+    pytest.importorskip("multiprocess")
+    pytester.makepyfile(test_child=FAMILY_TEST, test_later=GLOBALS_AFTER)
+    pytester.makeini("[pytest]\nmpcontext_guard = false\n")
+    result = run_fresh(pytester, "-v", "--start-methods=multiprocess:spawn")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [">       assert multiprocess.get_start_method(allow_none=True) is None", "E  *"]
+    )
+
+
+def test_marker_takes_other_families(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("billiard")
+    pytest.importorskip("loky")
+    pytester.makepyfile(
+        FAMILY_TEST.replace(
+            "def test_child(", '@pytest.mark.start_methods("spawn", "billiard:fork", "loky")\n'
+            "    def test_child("
+        )
+    )
+    result = run_fresh(pytester, "-v", "--strict-markers")
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines(
+        [
+            "*::test_child[[]spawn[]] PASSED*",
+            "*::test_child[[]billiard:fork[]] PASSED*",
+            "*::test_child[[]loky[]] PASSED*",
+        ]
+    )
+
+
+def test_family_not_installed_is_skipped_with_how_to_install(pytester: pytest.Pytester) -> None:
+    # None in sys.modules makes "import billiard" fail, as when it is not installed.
+    pytester.makeconftest("import sys\nsys.modules['billiard'] = None\n")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_option(mp_context):
+            pass
+
+        @pytest.mark.start_methods("billiard:fork", "spawn")
+        def test_marker(mp_context):
+            pass
+        """
+    )
+    result = run_fresh(pytester, "-v", "-rs", "--start-methods=billiard:spawn,billiard:fork,spawn")
+    result.assert_outcomes(passed=2, skipped=3)
+    install = "Install it: pip install billiard (or mpcontext[billiard])."
+    result.stdout.fnmatch_lines(
+        [
+            "*::test_option[[]billiard:spawn[]] SKIPPED*",
+            "*::test_option[[]billiard:fork[]] SKIPPED*",
+            "*::test_option[[]spawn[]] PASSED*",
+            "*::test_marker[[]billiard:fork[]] SKIPPED*",
+            "*::test_marker[[]spawn[]] PASSED*",
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        [
+            f"SKIPPED * 'billiard:spawn' names a context of billiard, which cannot be imported "
+            f"here (*). {literal(install)} Start methods available here: *",
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "multiprocess:spwan",
+            "unknown start method 'spwan' of multiprocess in 'multiprocess:spwan'; did you mean "
+            "'multiprocess:spawn'? Its start methods: 'multiprocess:fork', 'multiprocess:spawn', "
+            "'multiprocess:forkserver' (those the platform supports).",
+        ),
+        (
+            "dask:spawn",
+            "unknown multiprocessing family 'dask' in 'dask:spawn'. A context of another family "
+            "is named FAMILY:METHOD with FAMILY one of 'multiprocessing', 'multiprocess', "
+            "'billiard' ('multiprocess:spawn'), or 'loky' or 'loky_init_main' for loky's. "
+            "Start methods available here: *",
+        ),
+        (
+            "Billiard:fork",
+            "unknown multiprocessing family 'Billiard' in 'Billiard:fork'; did you mean "
+            "'billiard'?*",
+        ),
+        ("loky:spawn", "unknown context name 'loky:spawn'*without a family prefix.*"),
+        ("lokky", "unknown start method 'lokky'; did you mean 'loky'? Start methods:*"),
+    ],
+    ids=["method", "family", "case", "loky-method", "loky"],
+)
+def test_bad_family_name_is_a_usage_error(
+    pytester: pytest.Pytester, value: str, message: str
+) -> None:
+    result = run(pytester, f"--start-methods=spawn,{value}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: --start-methods=spawn,{value}: {literal(message)}"])
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.start_methods("spawn", {value!r})
+        def test_x(mp_context):
+            pass
+        """
+    )
+    result = run(pytester)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([f"*@pytest.mark.start_methods: {literal(message)}"])
+
+
+def test_default_start_method_takes_no_family(pytester: pytest.Pytester) -> None:
+    result = run(pytester, "--default-start-method=multiprocess:spawn")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: --default-start-method=multiprocess:spawn: 'multiprocess:spawn' is a context "
+            "of multiprocess; the option takes a start method of the standard library's "
+            "multiprocessing ('fork', 'spawn', 'forkserver'), whose default it simulates: the "
+            "one that mp_context=None resolves to. To run tests under 'multiprocess:spawn', use "
+            "--start-methods=multiprocess:spawn or "
+            "@pytest.mark.start_methods('multiprocess:spawn')."
+        ]
+    )
+    result = run(pytester, "--default-start-method=dask:spawn")
+    result.stderr.fnmatch_lines(["ERROR: *unknown multiprocessing family 'dask'*"])
+    # The stdlib's own family prefix names a stdlib method.
+    method = OTHER_METHODS[0] if OTHER_METHODS else platform_default()
+    pytester.makepyfile("def test_x():\n    pass\n")
+    result = run(pytester, f"--default-start-method=multiprocessing:{method}")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        [f"mpcontext: *default start method {method} (simulated by --default-start-method)*"]
+    )

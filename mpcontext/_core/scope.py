@@ -15,7 +15,7 @@ from multiprocessing.context import BaseContext
 
 from .calls import STEP_CODES, requirement_in_force
 from .messages import describe_value
-from .start_methods import context_from_value
+from .start_methods import context_from_value, context_label, family_of_context
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -221,10 +221,12 @@ class using:  # noqa: N801 - a context manager, named like one (contextlib.suppr
     ) -> None:
         if context is None or isinstance(context, _Unset):
             self._context = context
+            shown = repr(context)
         else:
             self._context = context_from_value(context, "using()")
+            shown = _shown(context, self._context)
         self._executor = _check_executor(executor)
-        self._origin = f"chosen by using({context!r})"
+        self._origin = f"chosen by using({shown})"
 
     def __enter__(self) -> None:
         scope = SCOPE.get()
@@ -252,6 +254,17 @@ class using:  # noqa: N801 - a context manager, named like one (contextlib.suppr
         if not isinstance(self._executor, _Unset):
             parts.append(f"executor={self._executor!r}")
         return f"using({', '.join(parts)})"
+
+
+def _shown(value: object, context: BaseContext) -> str:
+    """Return `value`, resolved to `context`, as ``using(...)``'s origin shows it.
+
+    The repr of another family's context object names its class, not the
+    context: ``<multiprocess:spawn context>`` says which one was chosen.
+    """
+    if value is context and not family_of_context(context).is_stdlib:
+        return f"<{context_label(context)} context>"
+    return repr(value)
 
 
 def _check_executor(

@@ -55,7 +55,9 @@ def _literal_list(methods: Sequence[str], joiner: str) -> str:
 def _accepts() -> str:
     return (
         f"a start method name ({_literal_list(ALL_START_METHODS, 'or')}, "
-        f"those the platform supports) or a ``multiprocessing`` context"
+        f"those the platform supports), or a context of ``multiprocessing``, "
+        f"``multiprocess``, ``billiard`` or loky, as an object or by name "
+        f"(``'multiprocess:spawn'``, ``'loky'``)"
     )
 
 
@@ -103,7 +105,7 @@ def field_note(name: str, methods: tuple[str, ...] | None, reason: str | None) -
     """Return the paragraphs of the note of a class with a ``ContextField`` `name`."""
     return (
         f"Instances start processes. Their ``{name}`` attribute chooses how they "
-        f"start: {_accepts()}; it reads back as a ``multiprocessing`` context. "
+        f"start: {_accepts()}; it reads back as a context object. "
         f"Left as ``None``, it reads as {_in_force('where it is read')}.",
         *_requirement(methods, reason, plural=True),
     )
