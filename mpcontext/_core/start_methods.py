@@ -120,16 +120,18 @@ def _family_context(name: str, family_name: str, method: str, source: str | None
         raise InvalidContextError(_unknown_family_message(name, family_name, source))
     if family is LOKY and name not in LOKY_NAMES:  # "loky:spawn"
         raise InvalidContextError(
-            f"unknown context name {short_repr(name)}{_of_source(source)}"
-            f"{did_you_mean(name, LOKY_NAMES)}. loky's contexts are named "
-            f"{', '.join(map(repr, LOKY_NAMES))}, without a family prefix."
+            f"unknown context name {short_repr(name)}{_of_source(source)}; did you mean "
+            f"'loky'? loky's contexts are named "
+            f"{', '.join(map(repr, LOKY_NAMES))}, without a family prefix. "
+            f"Start methods available here: {available_text()}."
         )
     try:
         methods = methods_of(family)
     except FamilyNotInstalled as error:
         raise InvalidContextError(
             f"{short_repr(name)}{_of_source(source)} names a context of {family.name}, which "
-            f"cannot be imported here ({error.error}). Install it: {family.install}."
+            f"cannot be imported here ({error.error}). Install it: {family.install}. "
+            f"Start methods available here: {available_text()}."
         ) from None
     if family is STDLIB:
         methods = tuple(m for m in methods if m in ALL_START_METHODS)
@@ -138,7 +140,8 @@ def _family_context(name: str, family_name: str, method: str, source: str | None
         raise InvalidContextError(
             f"unknown start method {short_repr(method)} of {family.name} in "
             f"{short_repr(name)}{_of_source(source)}{did_you_mean(name, names) or '.'} "
-            f"Its start methods here: {', '.join(map(repr, names))}."
+            f"Its start methods here: {', '.join(map(repr, names))}; the stdlib's: "
+            f"{available_text()}."
         )
     context: BaseContext = context_named(family, method)  # type: ignore[assignment]
     _family_contexts[name] = context
@@ -152,7 +155,8 @@ def _unknown_family_message(name: str, family_name: str, source: str | None) -> 
         f"{_of_source(source)}{did_you_mean(family_name, families) or '.'} A context of "
         f"another family is named FAMILY:METHOD with FAMILY one of "
         f"{', '.join(map(repr, COLON_FAMILIES))} ('multiprocess:spawn'), or "
-        f"{' or '.join(map(repr, LOKY_NAMES))} for loky's."
+        f"{' or '.join(map(repr, LOKY_NAMES))} for loky's. Start methods available "
+        f"here: {available_text()}."
     )
 
 

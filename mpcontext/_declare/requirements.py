@@ -122,9 +122,15 @@ def _check_requires(requires: object, where: str) -> tuple[str, ...] | None:
 
 def _unknown_method(method: object) -> str:
     message = f"requires names an unknown start method {describe_value(method)}"
-    if isinstance(method, str):
-        message += did_you_mean(method, ALL_START_METHODS)
-    return f"{message} Start methods are {methods_text(ALL_START_METHODS)}."
+    family, colon, own = method.partition(":") if isinstance(method, str) else ("", "", "")
+    if colon and own in ALL_START_METHODS:
+        # "multiprocess:spawn" meets "spawn": requirements name the stdlib's methods.
+        return (
+            f"{message}; requirements name the stdlib's start methods, which a context "
+            f"of {family} meets too: write {own!r}."
+        )
+    hint = did_you_mean(method, ALL_START_METHODS) if isinstance(method, str) else ""
+    return f"{message}{hint or '.'} Start methods are {methods_text(ALL_START_METHODS)}."
 
 
 class Rules:
@@ -178,7 +184,11 @@ class Rules:
         `origin` says who chose it (``"chosen by using('fork')"``);
         `by_argument` when that was the subject's own argument (or assignment).
         """
-        fix = self.fix.format(method=self._preferred())
+        preferred = self._preferred()
+        family, colon, _ = method.partition(":")
+        if colon:  # stay in the family chosen: "multiprocess:fork" -> "multiprocess:spawn"
+            preferred = f"{family}:{preferred}"
+        fix = self.fix.format(method=preferred)
         fix = fix[:1].upper() + fix[1:]
         if not by_argument:
             fix += f", or choose {methods_text(self.methods)} where {method!r} was chosen"
