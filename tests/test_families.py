@@ -31,6 +31,7 @@ loky_context = pytest.importorskip("loky.backend.context")
 
 ROOT = Path(mpcontext.__file__).resolve().parent.parent
 POSIX = sys.platform != "win32"
+METHODS = mpcontext.available_start_methods()
 
 
 @pytest.fixture(autouse=True)
@@ -227,6 +228,39 @@ class TestEnvironment:
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == "('multiprocess.context', 'ran')"
+
+
+@mpcontext.accepts_context
+def run_task(task: Any, *, mp_context: mpcontext.ContextParam = None) -> tuple[type, object]:
+    """A library's function: run `task()` in a child of the context in force, return its answer."""
+    results = mpcontext.SimpleQueue()  # of the context in force: the body's
+    child = mpcontext.Process(target=_answer, args=(task, results))
+    child.start()
+    answer = results.get()
+    child.join(30)
+    return type(child), answer
+
+
+def _answer(task: Any, results: Any) -> None:
+    results.put(task())
+
+
+class TestADecoratedFunction:
+    def test_given_multiprocess_spawn_it_runs_a_lambda_in_its_child(self) -> None:
+        from mpcontext._preflight.family_picklers import sends_code
+
+        if not sends_code(MULTIPROCESS):
+            pytest.skip("dill cannot send a function by value on this Python")
+        task = lambda: "by value"  # noqa: E731 - the point: a lambda
+        context = multiprocess.get_context("spawn")
+        kind, answer = run_task(task, mp_context=context)
+        assert issubclass(kind, context.Process)
+        assert answer == "by value"
+
+    @pytest.mark.parametrize("method", [m for m in ("spawn", "forkserver") if m in METHODS])
+    def test_the_same_lambda_is_refused_under_the_stdlib(self, method: str) -> None:
+        with pytest.raises(mpcontext.PreflightError, match=f"started by '{method}': it is a lambda"):
+            run_task(lambda: "by value", mp_context=method)
 
 
 def _spawn_only(*, mp_context: mpcontext.ContextParam = None) -> str:
