@@ -53,11 +53,15 @@ def needs_dill_sending_code(name: str) -> None:
     ``co_lnotab``): lambdas are refused there, as test_families_preflight.py
     shows, and multiprocess's own spawn ``Manager`` fails in the parent.
     """
+    if name.startswith("multiprocess:") and not dill_can_send_code():
+        pytest.skip("dill cannot send a function by value on this Python")
+
+
+def dill_can_send_code() -> bool:
     from mpcontext._families.catalog import MULTIPROCESS
     from mpcontext._preflight.family_picklers import sends_code
 
-    if name.startswith("multiprocess:") and not sends_code(MULTIPROCESS):
-        pytest.skip("dill cannot send a function by value on this Python")
+    return sends_code(MULTIPROCESS)
 
 
 def is_of(value: object, family: str) -> bool:
@@ -499,6 +503,9 @@ def test_starting_leaves_the_family_s_global_start_method_unset(name: str) -> No
     run(targets.put, mpcontext.SimpleQueue(mp_context=name), 1, context=name)
     with mpcontext.Pool(1, mp_context=name) as pool:
         assert pool.apply_async(abs, (-3,)).get(TIMEOUT) == 3
+    if not name.startswith("multiprocess:") or dill_can_send_code():
+        with mpcontext.Manager(mp_context=name) as manager:
+            assert manager.dict(a=1)["a"] == 1
     assert family.get_start_method(allow_none=True) is None
     family.set_start_method(family.get_all_start_methods()[0])  # still works
     family.set_start_method(None, force=True)

@@ -92,15 +92,24 @@ def concrete_of(context: object, family: Family) -> object:
 def global_context_of(family: Family) -> object | None:
     """Return the context `family`'s global start method is fixed to, ``None`` while unset.
 
-    ``None`` also when the family is not imported: nothing fixed it.
+    ``None`` also when the family is not imported (nothing fixed it), and
+    for the stdlib's and loky's, whose global is the stdlib's: ``mp_default``'s
+    to read.
     """
+    if family not in _OWN_BASE:
+        return None
     default: object = getattr(sys.modules.get(f"{family.module}.context"), "_default_context", None)
     settings: dict[str, object] = getattr(default, "__dict__", {})
     return settings.get("_actual_context")
 
 
 def set_global_context_of(family: Family, context: object | None) -> None:
-    """Fix `family`'s global start method to `context` (``None``: unset it), if it is imported."""
+    """Fix `family`'s global start method to `context` (``None``: unset it), if it is imported.
+
+    Only multiprocess's and billiard's: the stdlib's is ``mp_default``'s.
+    """
+    if family not in _OWN_BASE:
+        return
     default: object = getattr(sys.modules.get(f"{family.module}.context"), "_default_context", None)
     settings: dict[str, object] | None = getattr(default, "__dict__", None)
     if settings is not None:
@@ -109,6 +118,9 @@ def set_global_context_of(family: Family, context: object | None) -> None:
 
 class KeptGlobal:
     """Leave `family`'s global start method as it was across a start of its children.
+
+    Does nothing for the stdlib's and loky's contexts (``mp_default.preparing``
+    is theirs).
 
     ``multiprocess`` and ``billiard`` copy the stdlib's spawn preparation as
     it was before Python 3.14: starting one of their ``spawn`` or

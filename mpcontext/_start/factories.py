@@ -21,7 +21,8 @@ from multiprocessing.context import BaseContext
 from .._core.messages import describe_value
 from .._core.mp_default import concrete_context
 from .._core.resolve import current_context
-from .._core.start_methods import context_from_value
+from .._core.start_methods import context_from_value, family_of_context
+from .._families.contexts import KeptGlobal
 from .._declare.notes import docstring_view
 
 TYPE_CHECKING = False
@@ -219,7 +220,9 @@ def Manager(*, mp_context: ContextParam = None) -> SyncManager:  # noqa: N802
     error = check_start(context)  # its server process
     if error is not None:
         raise error
-    return context_with_mpcontext_process(context).Manager()
+    # multiprocess and billiard fix their global start method starting a spawn child.
+    with KeptGlobal(family_of_context(context)):
+        return context_with_mpcontext_process(context).Manager()
 
 
 # -- queues ------------------------------------------------------------------
