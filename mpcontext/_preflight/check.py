@@ -43,6 +43,7 @@ __all__ = [
     "journey_of",
     "preflight",
     "preflight_level",
+    "preflight_start",
     "seen_args",
 ]
 
@@ -334,6 +335,23 @@ def preflight(
     if level == "off":
         return None
     return _check(target, args, kwargs, journey, level == "full", more, labels)
+
+
+def preflight_start(
+    process: object, journey: Journey, more: Iterable[tuple[str, object]] = ()
+) -> PreflightError | None:
+    """Return what ``preflight`` finds in what `process` sends its child as it starts.
+
+    Its target and arguments, as ``BaseProcess.__init__`` stored them (a
+    process of the stdlib's or of another family), and `more`.
+    """
+    return preflight(
+        getattr(process, "_target", None),
+        getattr(process, "_args", ()),
+        getattr(process, "_kwargs", None),
+        journey,
+        more=more,
+    )
 
 
 def _seen_before(

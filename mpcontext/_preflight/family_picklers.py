@@ -29,7 +29,8 @@ def pickler_of(family: Family) -> type | None:
         dill_based: type = importlib.import_module("multiprocess.reduction").ForkingPickler
         return dill_based
     if family is LOKY:
-        cloudpickle_based: type = importlib.import_module("loky.backend.reduction").get_loky_pickler()
+        reduction = importlib.import_module("loky.backend.reduction")
+        cloudpickle_based: type = reduction.get_loky_pickler()
         return cloudpickle_based
     return None
 

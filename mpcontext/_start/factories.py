@@ -22,8 +22,8 @@ from .._core.messages import describe_value
 from .._core.mp_default import concrete_context
 from .._core.resolve import current_context
 from .._core.start_methods import context_from_value, family_of_context
-from .._families.contexts import KeptGlobal
 from .._declare.notes import docstring_view
+from .._families.contexts import KeptGlobal
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -32,7 +32,14 @@ import threading
 from .._core.start_methods import family_of_context, start_method_of
 from .._families.catalog import FAMILIES
 from .._families.contexts import KeptGlobal
-from .._preflight.check import Journey, first_items, journey_of, preflight, seen_args
+from .._preflight.check import (
+    Journey,
+    first_items,
+    journey_of,
+    preflight,
+    preflight_start,
+    seen_args,
+)
 from .compat import KWARGS_DEFAULT
 
 TYPE_CHECKING = False
@@ -88,12 +95,7 @@ class _CheckedProcess(_ProcessBase):
         """
         context: BaseContext | None = self.__dict__.get(_CONTEXT)
         if context is not None:
-            error = preflight(
-                getattr(self, "_target", None),
-                getattr(self, "_args", ()),
-                getattr(self, "_kwargs", None),
-                journey_of(context, False),
-            )
+            error = preflight_start(self, journey_of(context, False))
             if error is not None:
                 raise error
         with KeptGlobal(type(self)._mpcontext_family):

@@ -46,7 +46,7 @@ from .._core.mp_default import PREPARATION_FIXES_DEFAULT, concrete_context, prep
 from .._core.resolve import current_context
 from .._core.start_methods import context_from_value, context_label, family_of_context
 from .._families.contexts import family_of
-from .._preflight.check import journey_of, preflight
+from .._preflight.check import journey_of, preflight_start
 from .compat import KWARGS_DEFAULT
 
 TYPE_CHECKING = False
@@ -243,13 +243,7 @@ class Process(BaseProcess):
         """
         context: BaseContext | None = self.__dict__.get(_CHECK)
         if context is not None:
-            error = preflight(
-                getattr(self, "_target", None),
-                getattr(self, "_args", ()),
-                getattr(self, "_kwargs", None),
-                journey_of(context, False),
-                more=self._sent_along(),
-            )
+            error = preflight_start(self, journey_of(context, False), self._sent_along())
             if error is not None:
                 raise error
         with preparing():
