@@ -315,8 +315,9 @@ class TestWhatTheCatalogSays:
         assert issubclass(loky_context.LokyContext, BaseContext)
 
     def test_who_pickles_by_value(self) -> None:
-        import dill
         import pickle
+
+        import dill
 
         assert issubclass(multiprocess.reduction.ForkingPickler, dill.Pickler)
         assert billiard.reduction.ForkingPickler.__mro__[1] is pickle.Pickler
@@ -346,16 +347,3 @@ def test_no_family_is_imported_by_mpcontext_or_a_stdlib_name() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
-
-
-def test_stubs_match_multiprocess(tmp_path: Path) -> None:
-    pytest.importorskip("mypy")
-    config = tmp_path / "mypy.ini"
-    config.write_text(f"[mypy]\nmypy_path = {ROOT / 'stubs'}\n", encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy.stubtest", "multiprocess", "--ignore-missing-stub",
-         "--mypy-config-file", str(config)],
-        capture_output=True, text=True, timeout=300, cwd=tmp_path,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "Success: no issues found" in done.stdout

@@ -1,5 +1,5 @@
 # Stubs for what mpcontext's typing tests use of multiprocess (untyped), checked
-# against multiprocess at run time by tests/test_families.py (mypy.stubtest).
+# against multiprocess at run time by tests/test_package_stubs.py (mypy.stubtest).
 from typing import Literal, overload
 
 from .context import BaseContext, DefaultContext, SpawnContext
