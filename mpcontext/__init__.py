@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ._declare.field import ContextField
     from ._declare.registry import Registry, registry
     from ._executors.executor import executor
+    from ._executors.pool import Pool
     from ._preflight.check import check_picklable
     from ._start.factories import (
         Array,
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
         JoinableQueue,
         Lock,
         Manager,
-        Pool,
         Queue,
         RLock,
         Semaphore,
@@ -128,6 +128,7 @@ _LAZY = {
     "Registry": "_declare.registry",
     "registry": "_declare.registry",
     "executor": "_executors.executor",
+    "Pool": "_executors.pool",
     "check_picklable": "_preflight.check",
     "Array": "_start.factories",
     "Barrier": "_start.factories",
@@ -137,7 +138,6 @@ _LAZY = {
     "JoinableQueue": "_start.factories",
     "Lock": "_start.factories",
     "Manager": "_start.factories",
-    "Pool": "_start.factories",
     "Queue": "_start.factories",
     "RLock": "_start.factories",
     "Semaphore": "_start.factories",

@@ -40,13 +40,15 @@ PROCESS_TESTS = [
     "tests/test_executors.py",
     "tests/test_executors_loky.py",
     "tests/test_executors_dask.py",
+    "tests/test_executors_pools.py",
+    "tests/test_executors_ray.py",
     "tests/test_families_preflight.py",
     "tests/test_families_start.py",
     "tests/test_hardening_leaks.py",
     "tests/test_hardening_versions.py",
 ]
-"""The tests that start processes, pools, managers, queues, locks, loky and dask workers,
-and children of the other families."""
+"""The tests that start processes, pools, managers, queues, locks, loky, dask and Ray
+workers, and children of the other families."""
 
 
 @pytest.mark.slow

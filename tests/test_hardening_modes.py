@@ -49,6 +49,7 @@ CORE = [
     "tests/test_start_factories.py",
     "tests/test_start_startup_watch.py",
     "tests/test_executors.py",
+    "tests/test_executors_pools.py",
     "tests/test_hardening_stress.py",
     "tests/test_hardening_properties.py",
 ]

@@ -14,6 +14,7 @@ from multiprocessing.context import BaseContext
 from .calls import decorated_call_running
 from .env import ENV, START_METHOD_VAR
 from .errors import InvalidContextError
+from .messages import describe_value
 from .mp_default import actual_context, default_context, platform_default
 from .scope import SCOPE
 from .start_methods import context_for_name, context_from_value, context_label
@@ -195,6 +196,8 @@ def explain_context() -> str:
     str
         For example ``"spawn: chosen by using('spawn')"``; a context of
         another family is named with it (``"multiprocess:spawn: ..."``).
+        Inside ``using(pool=factory)`` it ends by saying that
+        ``mpcontext.Pool()`` gives the factory's pools.
 
     Raises
     ------
@@ -203,7 +206,14 @@ def explain_context() -> str:
         here.
     """
     context, _, origin = context_in_force()
-    return f"{context_label(context)}: {origin}"
+    said = f"{context_label(context)}: {origin}"
+    scope = SCOPE.get()
+    if scope.pool is not None and not scope.pool_inner:
+        said += (
+            f"; mpcontext.Pool() gives the pool made by {describe_value(scope.pool)}, injected "
+            f"with using(pool=...)"
+        )
+    return said
 
 
 if TYPE_CHECKING:

@@ -1,8 +1,8 @@
 """The scope: what is in force here, held in one context variable.
 
-One immutable ``Scope`` record holds the context and the executor in force.
-Every change (a ``using`` block, a decorated call that chooses a context, an
-``executor()`` block) sets a new record and resets the variable on the way
+One immutable ``Scope`` record holds the context, the executor and the pool
+factory in force. Every change (a ``using`` block, a decorated call that
+chooses a context, an ``executor()`` block) sets a new record and resets the variable on the way
 out, so scopes nest, are restored on error, and follow ``contextvars``: each
 thread and each asyncio task sees its own.
 """
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from concurrent.futures import Executor
     from types import TracebackType
-    from typing import Final, TypeVar
+    from typing import Any, Final, TypeVar
 
     from typing_extensions import ParamSpec, TypeAlias
 
@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     R = TypeVar("R")
 
     ExecutorChoice: TypeAlias = "Executor | Callable[[int | None], Executor]"
+    PoolFactory: TypeAlias = (
+        "Callable[[int | None, Callable[..., object] | None, tuple[Any, ...], int | None], object]"
+    )
 
 __all__ = ["SCOPE", "Scope", "carry", "enter_block", "leave_block", "using"]
 
@@ -49,7 +52,7 @@ UNSET: Final = _Unset()
 
 
 class Scope:
-    """What is in force: a context and an executor.
+    """What is in force: a context, an executor and a pool factory.
 
     Attributes
     ----------
@@ -67,12 +70,17 @@ class Scope:
     context_inner : bool
         Whether `context` was chosen explicitly *inside* the scope that
         injected `executor`: then that choice wins over the executor.
+    pool : callable or None
+        The pool factory the application injected, ``None`` for local pools.
+    pool_inner : bool
+        Whether `context` was chosen explicitly inside the scope that
+        injected `pool`: then that choice wins over the pool.
 
     The requirement in force is not held here: it is read off the decorated
     calls running (``calls.requirement_in_force``).
     """
 
-    __slots__ = ("context", "explicit", "origin", "executor", "context_inner")
+    __slots__ = ("context", "context_inner", "executor", "explicit", "origin", "pool", "pool_inner")
 
     def __init__(
         self,
@@ -81,32 +89,68 @@ class Scope:
         origin: str = "",
         executor: ExecutorChoice | None = None,
         context_inner: bool = False,
+        pool: PoolFactory | None = None,
+        pool_inner: bool = False,
     ) -> None:
         self.context = context
         self.explicit = explicit
         self.origin = origin
         self.executor = executor
         self.context_inner = context_inner
+        self.pool = pool
+        self.pool_inner = pool_inner
 
     def with_context(self, context: BaseContext | None, explicit: bool, origin: str) -> Scope:
-        """Return a copy in which `context` is chosen."""
+        """Return a copy in which `context` is chosen, explicitly or not.
+
+        An explicit choice made inside an injection wins over it.
+        """
+        return self.choosing(context, explicit, origin, explicit)
+
+    def choosing(
+        self, context: BaseContext | None, explicit: bool, origin: str, inner: bool
+    ) -> Scope:
+        """Return a copy in which `context` is in force; `inner`: it wins over the injections."""
         return Scope(
             context,
             explicit,
             origin,
             self.executor,
-            explicit and self.executor is not None,
+            inner and self.executor is not None,
+            self.pool,
+            inner and self.pool is not None,
+        )
+
+    def keeping_choice(self, context: BaseContext, origin: str) -> Scope:
+        """Return a copy in which `context` is in force, with whatever wins as it was."""
+        return Scope(
+            context, True, origin, self.executor, self.context_inner, self.pool, self.pool_inner
         )
 
     def with_executor(self, executor: ExecutorChoice | None) -> Scope:
         """Return a copy in which `executor` is injected."""
-        return Scope(self.context, self.explicit, self.origin, executor, False)
+        return Scope(
+            self.context, self.explicit, self.origin, executor, False, self.pool, self.pool_inner
+        )
+
+    def with_pool(self, pool: PoolFactory | None) -> Scope:
+        """Return a copy in which the pool factory `pool` is injected."""
+        return Scope(
+            self.context,
+            self.explicit,
+            self.origin,
+            self.executor,
+            self.context_inner,
+            pool,
+            False,
+        )
 
     def __repr__(self) -> str:
         return (
             f"Scope(context={self.context!r}, explicit={self.explicit!r}, "
             f"origin={self.origin!r}, executor={self.executor!r}, "
-            f"context_inner={self.context_inner!r})"
+            f"context_inner={self.context_inner!r}, pool={self.pool!r}, "
+            f"pool_inner={self.pool_inner!r})"
         )
 
 
@@ -162,7 +206,7 @@ def leave_block(owner: object) -> object:
 
 
 class using:  # noqa: N801 - a context manager, named like one (contextlib.suppress)
-    """Choose the context (and the executor) for mpcontext-aware code in a block.
+    """Choose the context (and the executor, the pool) for mpcontext-aware code in a block.
 
     For applications: every library function decorated with
     ``accepts_context``, every ``ContextField`` holding ``None`` and every
@@ -182,6 +226,15 @@ class using:  # noqa: N801 - a context manager, named like one (contextlib.suppr
         library code) or a callable ``factory(max_workers)`` returning one
         (made and shut down for each ``executor()`` block). ``None`` steps
         back to local process pools. Left out, it stays as it is.
+    pool : callable or None, keyword-only, optional
+        Where ``mpcontext.Pool()`` sends library code's work: a callable
+        ``factory(processes, initializer, initargs, maxtasksperchild)``
+        returning an object with ``multiprocessing.pool.Pool``'s methods
+        (such as Ray's ``ray.util.multiprocessing.Pool``, or
+        ``functools.partial(mpcontext.Pool, mp_context="spawn")``), called
+        for each ``mpcontext.Pool()`` call; library code ends the pool as it
+        would a local one. ``None`` steps back to local pools. Left out, it
+        stays as it is.
 
     Raises
     ------
@@ -189,7 +242,8 @@ class using:  # noqa: N801 - a context manager, named like one (contextlib.suppr
         `context` is not ``None``, a start method available here, or a
         ``BaseContext``. Raised at once, before the block is entered.
     TypeError
-        `executor` is neither ``None``, an ``Executor`` nor a callable.
+        `executor` is neither ``None``, an ``Executor`` nor a callable;
+        `pool` is neither ``None`` nor a callable.
 
     Notes
     -----
@@ -208,16 +262,18 @@ class using:  # noqa: N801 - a context manager, named like one (contextlib.suppr
     'spawn'
     """
 
-    __slots__ = ("_context", "_executor", "_origin")
+    __slots__ = ("_context", "_executor", "_origin", "_pool")
 
     _context: BaseContext | None | _Unset
     _executor: ExecutorChoice | None | _Unset
+    _pool: PoolFactory | None | _Unset
 
     def __init__(
         self,
         context: ContextParam | _Unset = UNSET,
         *,
         executor: ExecutorChoice | None | _Unset = UNSET,
+        pool: PoolFactory | None | _Unset = UNSET,
     ) -> None:
         if context is None or isinstance(context, _Unset):
             self._context = context
@@ -226,6 +282,7 @@ class using:  # noqa: N801 - a context manager, named like one (contextlib.suppr
             self._context = context_from_value(context, "using()")
             shown = _shown(context, self._context)
         self._executor = _check_executor(executor)
+        self._pool = _check_pool(pool)
         self._origin = f"chosen by using({shown})"
 
     def __enter__(self) -> None:
@@ -233,10 +290,12 @@ class using:  # noqa: N801 - a context manager, named like one (contextlib.suppr
         if not isinstance(self._context, _Unset):
             chosen = self._context is not None
             scope = scope.with_context(self._context, chosen, self._origin if chosen else "")
-        # After the context: an executor injected in the same block is not
-        # overridden by the context chosen beside it.
+        # After the context: an executor or pool injected in the same block is
+        # not overridden by the context chosen beside it.
         if not isinstance(self._executor, _Unset):
             scope = scope.with_executor(self._executor)
+        if not isinstance(self._pool, _Unset):
+            scope = scope.with_pool(self._pool)
         enter_block(self, scope)
 
     def __exit__(
@@ -253,6 +312,8 @@ class using:  # noqa: N801 - a context manager, named like one (contextlib.suppr
             parts.append(repr(self._context))
         if not isinstance(self._executor, _Unset):
             parts.append(f"executor={self._executor!r}")
+        if not isinstance(self._pool, _Unset):
+            parts.append(f"pool={self._pool!r}")
         return f"using({', '.join(parts)})"
 
 
@@ -282,10 +343,27 @@ def _check_executor(
     )
 
 
+def _check_pool(pool: PoolFactory | None | _Unset) -> PoolFactory | None | _Unset:
+    if pool is None or isinstance(pool, _Unset) or callable(pool):
+        return pool
+    hint = ""
+    if hasattr(pool, "imap_unordered") and hasattr(pool, "terminate"):
+        hint = (
+            " (a pool itself is not: library code ends the pool it gets, so each "
+            "mpcontext.Pool() call needs one of its own)"
+        )
+    raise TypeError(
+        f"using(pool=...) expects a callable factory(processes, initializer, initargs, "
+        f"maxtasksperchild) returning a pool, such as ray.util.multiprocessing.Pool or "
+        f"functools.partial(mpcontext.Pool, mp_context='spawn'), or None, got "
+        f"{describe_value(pool)}{hint}"
+    )
+
+
 def carry(fn: Callable[P, R]) -> Callable[P, R]:
     """Return a callable that runs `fn` in the caller's scope.
 
-    The context, executor and requirement in force where ``carry`` is
+    The context, executor, pool and requirement in force where ``carry`` is
     called are in force while the returned callable runs, in whichever
     thread runs it. On Python 3.10-3.13 a new thread, or a
     ``ThreadPoolExecutor`` worker, starts with no scope at all.

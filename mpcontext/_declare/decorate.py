@@ -138,7 +138,7 @@ class Plan:
             context = context_from_value(value, self.source)
             if rules is not None:
                 rules.check_given(context, self.origin)
-            made = self._scope(scope, context, True, self.origin, scope.executor is not None)
+            made = self._scope(scope, context, True, self.origin, True)
             if scope is EMPTY and ENV.start_method is None and len(self.chosen) < 16:
                 try:
                     self.chosen[value] = made
@@ -167,11 +167,13 @@ class Plan:
     ) -> Scope:
         """Return the scope of a call from `scope` with `context` in force.
 
-        Scopes are immutable: those made from the empty scope (a call from
-        outside any ``using`` block or decorated call) are made once.
+        `inner`: the call's own choice, which wins over an executor or pool
+        injected around it. Scopes are immutable: those made from the empty
+        scope (a call from outside any ``using`` block or decorated call)
+        are made once.
         """
         if scope is not EMPTY:
-            return Scope(context, explicit, origin, scope.executor, inner)
+            return scope.choosing(context, explicit, origin, inner)
         key = (context, explicit, origin)
         made = self._top.get(key)
         if made is None:

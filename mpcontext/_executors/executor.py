@@ -49,34 +49,42 @@ _INJECTED = "injected with using(executor=...)"
 
 
 def _refused(
-    requirement: Requirement, injected: str, workers: Workers, methods: frozenset[str]
+    requirement: Requirement, injected: str, workers: Workers, methods: frozenset[str], via: str
 ) -> StartMethodError:
-    """Return the error for an injected executor that `requirement` cannot use."""
+    """Return the error for what was injected (`via`: an executor or a pool) that cannot be used."""
     allowed = [m for m in ALL_START_METHODS if m in methods]
     preferred = next((m for m in available_start_methods() if m in methods), allowed[0])
-    pools = (
-        f"concurrent.futures.ProcessPoolExecutor("
-        f"mp_context=multiprocessing.get_context({preferred!r}))"
-    )
-    if preferred == "spawn":
-        pools += " or loky.get_reusable_executor()"
+    if via == "pool":
+        inject = (
+            f"Inject a factory of process pools whose workers start with {preferred!r}, such "
+            f"as functools.partial(mpcontext.Pool, mp_context={preferred!r})"
+        )
+    else:
+        pools = (
+            f"concurrent.futures.ProcessPoolExecutor("
+            f"mp_context=multiprocessing.get_context({preferred!r}))"
+        )
+        if preferred == "spawn":
+            pools += " or loky.get_reusable_executor()"
+        inject = f"Inject a process pool whose workers start with {preferred!r}, such as {pools}"
     return StartMethodError(
-        f"{requirement.name}() cannot send its work to {injected}, {_INJECTED}: it is "
-        f"{workers.what}. It supports only local worker processes started with "
-        f"{methods_text(allowed)}{because(requirement.reason, MAX_REASON)}. Inject a process pool "
-        f"whose workers start with {preferred!r}, such as {pools}; or pass "
-        f"{requirement.param}={preferred!r} to {requirement.name}(), which then makes a "
-        f"pool of its own."
+        f"{requirement.name}() cannot send its work to {injected}, injected with "
+        f"using({via}=...): it is {workers.what}. It supports only local worker processes "
+        f"started with {methods_text(allowed)}{because(requirement.reason, MAX_REASON)}. "
+        f"{inject}; or pass {requirement.param}={preferred!r} to {requirement.name}(), which "
+        f"then makes a pool of its own."
     )
 
 
-def _check_requirement(requirement: Requirement | None, injected: str, workers: Workers) -> None:
-    """Refuse an injected executor that the function in force cannot use."""
+def check_requirement(
+    requirement: Requirement | None, injected: str, workers: Workers, via: str = "executor"
+) -> None:
+    """Refuse what was injected (`via`: ``"executor"``, ``"pool"``) that the function cannot use."""
     if requirement is None or requirement.start_methods is None:
         return
     methods = requirement.start_methods
     if workers.context is None or start_method_of(workers.context) not in methods:
-        raise _refused(requirement, injected, workers, methods)
+        raise _refused(requirement, injected, workers, methods, via)
 
 
 def _valid_max_workers(max_workers: object) -> int | None:
@@ -323,7 +331,7 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
             raise error.with_traceback(None)
         in_force = None
         if context is not None:
-            in_force = Scope(context, True, origin, scope.executor, scope.context_inner)
+            in_force = scope.keeping_choice(context, origin)
         enter_block(self, in_force, made)
         return made
 
@@ -381,7 +389,7 @@ class executor:  # noqa: N801 - a context manager, named like one (using)
         context = workers.context if workers.stdlib_pool else None
         check = None
         try:
-            _check_requirement(requirement_in_force(), injected, workers)
+            check_requirement(requirement_in_force(), injected, workers)
             if context is not None:
                 # A stdlib ProcessPoolExecutor: concurrent.futures.process is loaded.
                 from .._start.process_pool_executor import executor_refused, task_journey

@@ -1,11 +1,13 @@
-"""The kinds of executor an application may inject, and how their workers start.
+"""The kinds of executor and pool an application may inject, and how their workers start.
 
-``using(executor=...)`` takes any ``concurrent.futures.Executor``; what
-mpcontext can tell of its workers decides whether a requirement can be
-checked and whether tasks are pre-flighted. One row of ``KINDS`` a kind,
-recognised without importing its module::
+``using(executor=...)`` takes any ``concurrent.futures.Executor``, and
+``using(pool=...)`` a factory of anything with ``multiprocessing.pool.Pool``'s
+methods; what mpcontext can tell of their workers decides whether a
+requirement can be checked and whether tasks are pre-flighted. One row of
+``KINDS`` (``POOL_KINDS``) a kind, recognised without importing its module::
 
     injected executor ──workers_of()──> Workers(context, what, stdlib_pool)
+    pool a factory made ──pool_workers_of()──> Workers(context, what, stdlib_pool)
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["KINDS", "Workers", "workers_of"]
+__all__ = ["KINDS", "POOL_KINDS", "Workers", "pool_workers_of", "workers_of"]
 
 
 class Workers:
@@ -35,8 +37,8 @@ class Workers:
     what : str
         The kind of executor, for messages and ``explain_context``.
     stdlib_pool : bool
-        Whether it is a stdlib ``ProcessPoolExecutor``, whose tasks the
-        pre-flight checks.
+        Whether it is a stdlib ``ProcessPoolExecutor`` (a stdlib
+        ``multiprocessing.pool.Pool``), whose tasks the pre-flight checks.
     """
 
     __slots__ = ("context", "stdlib_pool", "what")
@@ -95,8 +97,58 @@ The first row whose class `executor` is an instance of decides.
 
 def workers_of(executor: object) -> Workers:
     """Tell what kind of executor `executor` is and how its workers start."""
-    for module, name, workers in KINDS:
+    found = _kind_of(executor, KINDS)
+    return found or Workers(None, "an executor of a kind mpcontext does not know")
+
+
+def _stdlib_process_pool(pool: object) -> Workers:
+    return _process_pool(pool, stdlib=True)
+
+
+def _process_pool(pool: object, stdlib: bool = False) -> Workers:
+    # The stdlib's, multiprocess's and billiard's pools keep their context as _ctx;
+    # mpcontext's own keep the one they were given as _mpcontext.
+    context = getattr(pool, "_mpcontext", None) or getattr(pool, "_ctx", None)
+    family = family_of(context)
+    if family is None:
+        return Workers(None, "a process pool whose start method cannot be told", stdlib)
+    found: BaseContext = concrete_context(context)  # type: ignore[arg-type]
+    label = context_label(found)
+    return Workers(found, f"a process pool whose workers start with {label!r}", stdlib)
+
+
+def _thread_pool_of_pool(pool: object) -> Workers:
+    return Workers(None, "a ThreadPool, which runs its tasks in threads of this process")
+
+
+def _ray_pool(pool: object) -> Workers:
+    return Workers(None, "a Ray pool, which runs its tasks in the worker processes of Ray")
+
+
+POOL_KINDS: tuple[tuple[str, str, Callable[[object], Workers]], ...] = (
+    # First: ThreadPool derives from Pool.
+    ("multiprocessing.pool", "ThreadPool", _thread_pool_of_pool),
+    ("multiprocessing.pool", "Pool", _stdlib_process_pool),
+    ("multiprocess.pool", "ThreadPool", _thread_pool_of_pool),
+    ("multiprocess.pool", "Pool", _process_pool),
+    ("billiard.pool", "Pool", _process_pool),
+    ("ray.util.multiprocessing.pool", "Pool", _ray_pool),
+)
+"""The pools mpcontext knows: module, class name, and what it tells of their workers."""
+
+
+def pool_workers_of(pool: object) -> Workers:
+    """Tell what kind of pool `pool` is and how its workers start."""
+    found = _kind_of(pool, POOL_KINDS)
+    return found or Workers(None, "a pool of a kind mpcontext does not know")
+
+
+def _kind_of(
+    value: object, kinds: tuple[tuple[str, str, Callable[[object], Workers]], ...]
+) -> Workers | None:
+    """Return what the first row of `kinds` whose class `value` is an instance of tells."""
+    for module, name, workers in kinds:
         cls = getattr(sys.modules.get(module), name, None)
-        if isinstance(cls, type) and isinstance(executor, cls):
-            return workers(executor)
-    return Workers(None, "an executor of a kind mpcontext does not know")
+        if isinstance(cls, type) and isinstance(value, cls):
+            return workers(value)
+    return None

@@ -74,7 +74,7 @@ RULE_HELP = {
 }
 """Every code with a paragraph on what it finds and how to fix it (SARIF's help text)."""
 
-FACTORIES = frozenset({*factories.__all__, "Process"})
+FACTORIES = frozenset({*factories.__all__, "Pool", "Process"})
 """The multiprocessing callables that have an mpcontext factory (or class) of the same name."""
 
 FIX_MARK = " (--fix)"

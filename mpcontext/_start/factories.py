@@ -3,22 +3,20 @@
 Each takes the parameters of the context method of the same name, in the
 same order, plus a keyword-only ``mp_context``: ``None`` means the context in
 force (see ``current_context``). What they return is what the stdlib
-returns, or for ``Pool`` an instance of a subclass that runs the pre-flight
-check and starts processes without fixing the global start method. (The two
-classes, ``Process`` and ``ProcessPoolExecutor``, are in ``processes`` and
-``process_pool_executor``.)
+returns. (The two classes, ``Process`` and ``ProcessPoolExecutor``, are in
+``processes`` and ``process_pool_executor``; ``Pool``, which an application
+may replace with ``using(pool=...)``, is with the executors, in
+``_executors.pool``.)
 
 A context of another family (``multiprocess``, ``billiard``, loky) makes
-that family's objects: its own queues, locks and managers, and for
-``multiprocess`` and ``billiard`` their own pools (``families``), whose
-children cannot take the stdlib's.
+that family's objects: its own queues, locks and managers, whose children
+cannot take the stdlib's.
 """
 
 from __future__ import annotations
 
 from multiprocessing.context import BaseContext
 
-from .._core.messages import describe_value
 from .._core.mp_default import concrete_context
 from .._core.resolve import current_context
 from .._core.start_methods import context_from_value, family_of_context
@@ -27,9 +25,8 @@ from .._families.contexts import KeptGlobal
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import multiprocessing.pool
     from _ctypes import _CData
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Sequence
     from ctypes import _SimpleCData, c_char
     from multiprocessing import queues, synchronize
     from multiprocessing.managers import SyncManager
@@ -54,7 +51,6 @@ __all__ = [
     "JoinableQueue",
     "Lock",
     "Manager",
-    "Pool",
     "Queue",
     "RLock",
     "Semaphore",
@@ -113,75 +109,7 @@ def _with_shared_doc(doc: str, shared: str) -> str:
     return doc + "\n" + shared
 
 
-# -- pools and managers -----------------------------------------------------
-
-
-def Pool(  # noqa: N802
-    processes: int | None = None,
-    initializer: Callable[..., object] | None = None,
-    initargs: Iterable[Any] = (),
-    maxtasksperchild: int | None = None,
-    *,
-    mp_context: ContextParam = None,
-) -> multiprocessing.pool.Pool:
-    """Return a process pool of the context `mp_context`.
-
-    A drop-in for ``multiprocessing.Pool`` and ``ctx.Pool``.
-
-    Parameters
-    ----------
-    processes, initializer, initargs, maxtasksperchild
-        As for ``multiprocessing.Pool``.
-    mp_context : None, str or BaseContext, keyword-only, optional
-        The context that starts the workers: a start method name, a context,
-        or ``None`` for the context in force. Contexts of multiprocess,
-        billiard and loky are accepted too, as objects or by name
-        (``"multiprocess:spawn"``, ``"billiard:fork"``, ``"loky"``).
-
-    Returns
-    -------
-    multiprocessing.pool.Pool
-        An instance of a subclass that runs the pre-flight check on the
-        initializer (before any worker starts) and on each task before
-        queueing it, and starts workers without fixing the global start
-        method. For a context of multiprocess or billiard, the pool is that
-        library's own (``multiprocess.pool.Pool``, ``billiard.pool.Pool``:
-        the stdlib's cannot use their queues), of a subclass that checks the
-        initializer and each task the same way, with how that library
-        pickles tasks (multiprocess sends lambdas by value, billiard does
-        not, and its pool would wait for ever on one); what the stdlib's
-        pool adds here (a task its workers cannot unpickle failing, a pool
-        whose workers keep dying breaking) is the stdlib pool's alone.
-
-    Raises
-    ------
-    InvalidContextError
-        `mp_context` is not a start method available here or a context.
-    PreflightError
-        `initializer` or `initargs` could not reach a worker.
-    TypeError
-        `processes` is not an int or None.
-    """
-    context = _context(mp_context, "Pool")
-    if processes is not None and (not isinstance(processes, int) or isinstance(processes, bool)):
-        raise TypeError(
-            f"mpcontext.Pool(): processes must be an int (the number of worker processes) "
-            f"or None (os.process_cpu_count()), got {describe_value(processes)}"
-        )
-    from .._preflight.check import check_initializer, journey_of
-    from .pools import Pool as _Pool
-
-    error = check_initializer(initializer, initargs, journey_of(context, False))
-    if error is not None:
-        raise error
-    if not isinstance(context, BaseContext):  # multiprocess's, billiard's
-        from .families import family_pool
-
-        pool: multiprocessing.pool.Pool = family_pool(
-            context, processes, initializer, initargs, maxtasksperchild
-        )
-        return pool
-    return _Pool(processes, initializer, initargs, maxtasksperchild, mp_context=context)
+# -- managers ---------------------------------------------------------------
 
 
 def Manager(*, mp_context: ContextParam = None) -> SyncManager:  # noqa: N802

@@ -204,6 +204,7 @@ class Pool(multiprocessing.pool.Pool):
     """
 
     _mpcontext_error: BrokenPoolError | None = None
+    _mpcontext: BaseContext
 
     def __init__(
         self,
@@ -220,6 +221,7 @@ class Pool(multiprocessing.pool.Pool):
         # Set once the stdlib's __init__ has returned or failed: a pool may
         # break while it starts its first workers, before terminate() works.
         self._mpcontext_built = threading.Event()
+        self._mpcontext = mp_context  # the context given; _ctx starts mpcontext's processes
         method = start_method_of(mp_context)
         # A fork pool's workers have __main__ as it is now (unless replaced
         # after some tasks, when they may have it as it is later).

@@ -41,6 +41,11 @@ def where(_: object = None) -> dict[str, Any]:
         found["dask_worker"] = distributed.get_worker().address
     except (ImportError, ValueError):
         pass
+    # In a Ray worker, the actor running the task (Ray's pool runs tasks in actors).
+    ray = sys.modules.get("ray")
+    found["ray_actor"] = None
+    if ray is not None and ray.is_initialized():
+        found["ray_actor"] = ray.get_runtime_context().get_actor_id()
     return found
 
 
@@ -135,3 +140,30 @@ def initialized_fan_out(
     """Run ``initialized`` over `items` with the initializer ``initialize(tag)``."""
     with mpcontext.executor(mp_context=mp_context, initializer=initialize, initargs=(tag,)) as ex:
         return list(ex.map(initialized, items))
+
+
+# -- library functions written against the Pool API ------------------------------------
+
+
+@mpcontext.accepts_context
+def pool_fan_out(
+    items: list[int],
+    task: Callable[[int], Any] = where,
+    *,
+    processes: int | None = 2,
+    mp_context: ContextParam = None,
+) -> list[Any]:
+    """Run `task` over `items` in ``mpcontext.Pool(...).imap_unordered``, in no given order."""
+    with mpcontext.Pool(processes, mp_context=mp_context) as pool:
+        return list(pool.imap_unordered(task, items))
+
+
+@mpcontext.accepts_context(requires=("spawn",), reason="its workers need a fresh interpreter")
+def pool_fresh_only(items: list[int], *, mp_context: ContextParam = None) -> list[Any]:
+    """Like ``pool_fan_out``, supporting only spawn; ends its pool with close() and join()."""
+    pool = mpcontext.Pool(2, mp_context=mp_context)
+    try:
+        return pool.map(where, items)
+    finally:
+        pool.close()
+        pool.join()

@@ -1,8 +1,10 @@
-"""Types of ``executor()`` and ``using(executor=...)``: checked by mypy and pyright, never run."""
+"""Types of ``executor()``, ``using(executor=...)`` and ``using(pool=...)``: checked, never run."""
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
+import multiprocessing.pool
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 
@@ -57,6 +59,18 @@ mpcontext.using(executor=lambda n: loky.ProcessPoolExecutor(n))
 mpcontext.using(executor=None)
 mpcontext.using(executor=3)  # type: ignore[arg-type]
 mpcontext.using(executor=work)  # type: ignore[arg-type]
+
+# What an application injects for Pool-style code: factory(processes, initializer,
+# initargs, maxtasksperchild), called for each mpcontext.Pool().
+mpcontext.using(pool=functools.partial(mpcontext.Pool, mp_context="spawn"))
+mpcontext.using(pool=multiprocessing.get_context("spawn").Pool)
+mpcontext.using("spawn", pool=lambda n, init, args, tasks: mpcontext.Pool(n, init, args, tasks))
+mpcontext.using(pool=None)
+mpcontext.using(executor=threads, pool=None)
+mpcontext.using(pool=42)  # type: ignore[arg-type]
+mpcontext.using(pool=work)  # type: ignore[arg-type]
+mpcontext.using(pool=multiprocessing.pool.ThreadPool)  # type: ignore[arg-type]
+assert_type(mpcontext.Pool(2), multiprocessing.pool.Pool)
 
 # loky's executor, as the stubs describe it.
 assert_type(loky.get_reusable_executor().submit(work, 1), Future[str])
