@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import inspect
 import multiprocessing
+import multiprocessing.pool
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +46,28 @@ def test_count_files_under_every_method(
     assert wordfreq.count_files(paths, processes=2, mp_context=method) == EXPECTED
     with using(method):
         assert wordfreq.most_common(paths, 1) == [("the", 5)]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_count_each_uses_a_local_pool_of_the_method(
+    method: str, paths: list[str], restore_start_method: None
+) -> None:
+    counts = wordfreq.count_each(paths, processes=2, mp_context=method)
+    assert set(counts) == set(paths)
+    assert sum(counts.values(), Counter()) == EXPECTED
+
+
+def test_count_each_runs_on_the_pool_the_application_injected(paths: list[str]) -> None:
+    made: list[multiprocessing.pool.Pool] = []
+
+    def threads(processes: int | None, initializer: Any, initargs: Any, tasks: Any) -> Any:
+        made.append(multiprocessing.pool.ThreadPool(processes, initializer, initargs))
+        return made[-1]
+
+    with using(pool=threads):
+        counts = wordfreq.count_each(paths, processes=2)
+    assert sum(counts.values(), Counter()) == EXPECTED
+    assert len(made) == 1 and made[0]._state == "TERMINATE"  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -93,12 +117,13 @@ def test_corpus_refuses_fork() -> None:
 
 def test_the_library_is_registered_and_documented() -> None:
     entries = {e.qualname: e for e in mpcontext.registry.entries("wordfreq")}
-    assert set(entries) == {"count_files", "iter_counts", "most_common", "build_index",
-                            "Corpus.mp_context"}  # fmt: skip
+    assert set(entries) == {"count_files", "count_each", "iter_counts", "most_common",
+                            "build_index", "Corpus.mp_context"}  # fmt: skip
     assert entries["build_index"].start_methods == frozenset({"spawn", "forkserver"})
     assert entries["build_index"].module == "wordfreq.index"
     assert entries["Corpus.mp_context"].kind == "field"
-    for function in (wordfreq.count_files, wordfreq.iter_counts, wordfreq.index.build_index):
+    for function in (wordfreq.count_files, wordfreq.count_each, wordfreq.iter_counts,
+                     wordfreq.index.build_index):  # fmt: skip
         assert "This function starts processes." in (inspect.getdoc(function) or "")
     assert "management thread" in (inspect.getdoc(wordfreq.index.build_index) or "")
     assert "Instances start processes." in (inspect.getdoc(wordfreq.Corpus) or "")

@@ -11,6 +11,7 @@ import functools
 import multiprocessing
 import multiprocessing.pool
 import os
+import subprocess
 import sys
 import threading
 import traceback
@@ -277,7 +278,8 @@ def test_a_requirement_accepts_a_stdlib_spawn_pool() -> None:
 @needs_fork
 def test_a_requirement_refuses_a_pool_of_another_start_method() -> None:
     factory = stdlib_pools("fork")
-    with using(pool=factory), pytest.raises(StartMethodError, match="whose workers start with 'fork'"):
+    refused = pytest.raises(StartMethodError, match="whose workers start with 'fork'")
+    with using(pool=factory), refused:
         targets.pool_fresh_only([1])
     assert ended(factory.made[0])
 
@@ -339,7 +341,10 @@ def test_using_refuses_what_is_not_a_factory() -> None:
     )
     with multiprocessing.pool.ThreadPool(1) as pool, pytest.raises(TypeError) as caught:
         using(pool=pool)  # type: ignore[arg-type]
-    assert "a pool itself is not: library code ends the pool it gets" in str(caught.value)
+    assert str(caught.value).endswith(
+        "(ThreadPool); a pool is not accepted: library code ends the pool it gets, so each "
+        "mpcontext.Pool() call needs one of its own, made by the factory"
+    )
 
 
 def fails_to_make(*args: object) -> Any:
@@ -351,10 +356,12 @@ def test_a_factory_that_raises_surfaces_at_the_pool_call_naming_it() -> None:
         targets.pool_fan_out([1])
     assert str(caught.value) == "no cluster at ray://nowhere:10001"
     notes = getattr(caught.value, "__notes__", [])
-    assert len(notes) == 1 and notes[0].startswith("raised by the pool factory <function "
-                                                   "fails_to_make at ")  # fmt: skip
-    assert notes[0].endswith("injected with using(pool=...), called by mpcontext.Pool() as "
-                             "factory(processes, initializer, initargs, maxtasksperchild)")  # fmt: skip
+    assert len(notes) == 1
+    assert notes[0].startswith("raised by the pool factory <function fails_to_make at ")
+    assert notes[0].endswith(
+        "injected with using(pool=...), called by mpcontext.Pool() as "
+        "factory(processes, initializer, initargs, maxtasksperchild)"
+    )
     frames = [frame.name for frame in traceback.extract_tb(caught.value.__traceback__)]
     assert frames[-1] == "fails_to_make" and "pool_fan_out" in frames
 
@@ -364,8 +371,10 @@ def test_a_factory_returning_no_pool_is_a_type_error_naming_it() -> None:
         mpcontext.Pool()
     message = str(caught.value)
     assert message.startswith("the pool factory <function ")
-    assert ", injected with using(pool=...), returned [1, 2] (list), which has no map(), imap(), " \
-           "imap_unordered(), starmap(), apply_async(), close(), join(), terminate()" in message  # fmt: skip
+    assert (
+        ", injected with using(pool=...), returned [1, 2] (list), which has no map(), imap(), "
+        "imap_unordered(), starmap(), apply_async(), close(), join(), terminate()"
+    ) in message
 
 
 def test_arguments_are_still_checked_inside_the_injection() -> None:
@@ -384,3 +393,21 @@ def test_the_note_is_what_add_note_adds() -> None:
         mpcontext.Pool()
     shown = "".join(traceback.format_exception(caught.value))
     assert "raised by the pool factory <function fails_to_make" in shown
+
+
+def test_nothing_of_ray_dask_or_loky_is_imported() -> None:
+    """Not by ``import mpcontext``, nor by injecting and using a pool (with site-packages on)."""
+    probe = (
+        "import sys, multiprocessing.pool, mpcontext\n"
+        "def threads(n, init, args, tasks):\n"
+        "    return multiprocessing.pool.ThreadPool(n, init, args)\n"
+        "with mpcontext.using(pool=threads):\n"
+        "    mpcontext.explain_context()\n"
+        "    with mpcontext.Pool(1) as pool:\n"
+        "        assert pool.map(abs, [-1]) == [1]\n"
+        "print(sorted({name.split('.')[0] for name in sys.modules}\n"
+        "             & {'ray', 'dask', 'distributed', 'loky', 'cloudpickle'}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -23,7 +23,8 @@ from mpcontext import StartMethodError, using
 import executor_targets as targets
 
 TESTS = Path(__file__).resolve().parent
-HELPERS_PATH = os.pathsep.join([str(TESTS / "helpers"), *sys.path[1:]])
+EXAMPLES = TESTS.parent / "examples"
+HELPERS_PATH = os.pathsep.join([str(TESTS / "helpers"), str(EXAMPLES), *sys.path[1:]])
 # Read as Ray is imported: no token asked on its own local cluster (else a warning
 # logged), no usage report, and loopback only (Ray's single-machine mode, the one
 # it uses on macOS and Windows, where it would otherwise take this host's address).
@@ -108,6 +109,25 @@ def test_the_initializer_runs_in_each_ray_worker(cluster: None) -> None:
         pid, seen = pool.apply(targets.initialized)
     assert pid != os.getpid()
     assert seen == {"ray": 1}
+
+
+def test_the_example_librarys_pool_function_runs_on_ray(cluster: None, tmp_path: Path) -> None:
+    """README, "Scaling out": ``wordfreq.count_each`` unchanged, on the Ray cluster."""
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        import wordfreq
+    finally:
+        sys.path.remove(str(EXAMPLES))
+    paths = []
+    for name, text in {"a.txt": "the cat", "b.txt": "the dog the end"}.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        paths.append(str(tmp_path / name))
+    with using(pool=RayPool):
+        counts = wordfreq.count_each(paths, processes=2)
+    assert {path: dict(found) for path, found in counts.items()} == {
+        paths[0]: {"the": 1, "cat": 1},
+        paths[1]: {"the": 2, "dog": 1, "end": 1},
+    }
 
 
 @pytest.mark.timeout(180)

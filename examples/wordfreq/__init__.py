@@ -7,6 +7,9 @@ processes looks like when its caller chooses how they start:
   process pool of the context its caller chose (or the one in force), or
   the executor the application injected with ``using(executor=...)``;
 - ``iter_counts`` does the same as a generator;
+- ``count_each`` is written against the ``Pool`` API: ``mpcontext.Pool``
+  gives it a local pool, or the one the application injected with
+  ``using(pool=...)`` (Ray's, on a Ray cluster);
 - ``wordfreq.index.build_index`` supports only ``spawn`` and ``forkserver``,
   and says why;
 - ``Corpus`` takes a context in its constructor, through a ``ContextField``.
@@ -19,7 +22,15 @@ docstring ends with the note mpcontext generated for it, and
 from __future__ import annotations
 
 from .corpus import Corpus
-from .counting import count_files, iter_counts, most_common
+from .counting import count_each, count_files, iter_counts, most_common
 from .text import count_text, tokenize
 
-__all__ = ["Corpus", "count_files", "count_text", "iter_counts", "most_common", "tokenize"]
+__all__ = [
+    "Corpus",
+    "count_each",
+    "count_files",
+    "count_text",
+    "iter_counts",
+    "most_common",
+    "tokenize",
+]

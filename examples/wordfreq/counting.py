@@ -1,4 +1,4 @@
-"""Counting words over many files, on the executor the application chose."""
+"""Counting words over many files, on the executor or the pool the application chose."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from mpcontext import ContextParam
 
 from .text import count_file
 
-__all__ = ["count_files", "iter_counts", "most_common"]
+__all__ = ["count_files", "count_each", "iter_counts", "most_common"]
 
 
 @mpcontext.accepts_context
@@ -73,6 +73,42 @@ def iter_counts(
     workers = min(processes or len(paths), len(paths))
     with mpcontext.executor(workers, mp_context=mp_context) as executor:
         yield from zip(paths, executor.map(count_file, paths))
+
+
+@mpcontext.accepts_context
+def count_each(
+    paths: Iterable[str],
+    *,
+    processes: int | None = None,
+    mp_context: ContextParam = None,
+) -> dict[str, Counter[str]]:
+    """Count the words of each file, written against the ``Pool`` API.
+
+    Parameters
+    ----------
+    paths : iterable of str
+        UTF-8 text files.
+    processes : int, optional
+        How many workers; the number of CPUs by default.
+
+    Returns
+    -------
+    dict
+        Each file's word counts, by path.
+    """
+    paths = list(paths)
+    if not paths:
+        return {}
+    # The pool the application chose (using(pool=...)): a local process
+    # pool by default, or Ray's on a Ray cluster. mp_context is passed on,
+    # as to executor(): it matters when the application injected no pool.
+    with mpcontext.Pool(processes, mp_context=mp_context) as pool:
+        return dict(pool.imap_unordered(_path_and_counts, paths))
+
+
+def _path_and_counts(path: str) -> tuple[str, Counter[str]]:
+    """The task ``count_each`` sends: a module-level function, which workers import."""
+    return path, count_file(path)
 
 
 @mpcontext.accepts_context

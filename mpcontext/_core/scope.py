@@ -2,9 +2,9 @@
 
 One immutable ``Scope`` record holds the context, the executor and the pool
 factory in force. Every change (a ``using`` block, a decorated call that
-chooses a context, an ``executor()`` block) sets a new record and resets the variable on the way
-out, so scopes nest, are restored on error, and follow ``contextvars``: each
-thread and each asyncio task sees its own.
+chooses a context, an ``executor()`` block) sets a new record and resets the
+variable on the way out, so scopes nest, are restored on error, and follow
+``contextvars``: each thread and each asyncio task sees its own.
 """
 
 from __future__ import annotations
@@ -349,8 +349,8 @@ def _check_pool(pool: PoolFactory | None | _Unset) -> PoolFactory | None | _Unse
     hint = ""
     if hasattr(pool, "imap_unordered") and hasattr(pool, "terminate"):
         hint = (
-            " (a pool itself is not: library code ends the pool it gets, so each "
-            "mpcontext.Pool() call needs one of its own)"
+            "; a pool is not accepted: library code ends the pool it gets, so each "
+            "mpcontext.Pool() call needs one of its own, made by the factory"
         )
     raise TypeError(
         f"using(pool=...) expects a callable factory(processes, initializer, initargs, "

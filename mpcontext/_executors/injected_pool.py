@@ -88,11 +88,11 @@ def injected_pool(
         raise
     finally:
         SCOPE.reset(token)
-    missing = [name for name in _POOL_METHODS if not callable(getattr(made, name, None))]
+    missing = [f"{name}()" for name in _POOL_METHODS if not callable(getattr(made, name, None))]
     if missing:
         raise TypeError(
             f"the pool factory {describe_value(factory)}, {_INJECTED}, returned "
-            f"{describe_value(made)}, which has no {', '.join(f'{name}()' for name in missing)}; it must return a pool "
+            f"{describe_value(made)}, which has no {', '.join(missing)}; it must return a pool "
             f"with multiprocessing.pool.Pool's methods (it is called as factory(processes, "
             f"initializer, initargs, maxtasksperchild) for each mpcontext.Pool() call)"
         )
