@@ -300,6 +300,8 @@ def test_a_stdlib_pool_the_factory_made_has_its_tasks_checked(
     typed_in_the_repl = targets.typed_at_the_prompt(monkeypatch)
     factory = stdlib_pools(method)
     with using(pool=factory), mpcontext.Pool(1) as pool:
+        assert pool is factory.made[0], "the factory's own pool, checking each task"
+        assert isinstance(pool, multiprocessing.pool.Pool)
         for send in (
             lambda: pool.map(typed_in_the_repl, [1]),
             lambda: pool.imap_unordered(lambda x: x, [1]),
@@ -309,8 +311,10 @@ def test_a_stdlib_pool_the_factory_made_has_its_tasks_checked(
             with pytest.raises(PreflightError):
                 send()
         assert pool.map(targets.square, [3]) == [9], "what can be sent still runs"
-        assert pool._processes == 1, "the rest is the pool's own"  # type: ignore[attr-defined]
+        assert pool.apply(targets.square, (4,)) == 16
     assert ended(factory.made[0])
+    with using(pool=lambda *args: factory.made[0]):
+        assert mpcontext.Pool() is factory.made[0], "a pool handed out again stays as it is"
 
 
 def test_a_stdlib_pool_whose_workers_cannot_take_the_initializer_is_ended(

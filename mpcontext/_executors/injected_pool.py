@@ -7,8 +7,8 @@ returns what it makes::
     mpcontext.Pool(processes, initializer, initargs, maxtasksperchild)
         └─ factory(processes, initializer, initargs, maxtasksperchild)
              ──kinds.pool_workers_of()──> the requirement in force checked
-             ──> returned as it is; a stdlib pool of the application's own
-                 making behind ``CheckedPool``, which pre-flights each task
+             ──> returned as it is; a stdlib pool of the factory's making
+                 checks each task from then on (``checked_pools.check_tasks``)
 
 Imported on first use by ``mpcontext.Pool``, inside an injection only.
 """
@@ -19,24 +19,19 @@ from .._core.calls import requirement_in_force
 from .._core.messages import describe_value
 from .._core.mp_default import preparing
 from .._core.scope import SCOPE
-from .._preflight.check import check_initializer, first_items, journey_of, preflight, seen_args
+from .._preflight.check import check_initializer, journey_of
+from .._start.checked_pools import check_tasks
 from .executor import check_requirement
 from .kinds import pool_workers_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
-    from multiprocessing.pool import ApplyResult, IMapIterator, MapResult
-    from types import TracebackType
-    from typing import Any, TypeVar
+    from collections.abc import Callable, Iterable
+    from typing import Any
 
     from .._core.scope import Scope
-    from .._preflight.problems import Journey
 
-    _S = TypeVar("_S")
-    _T = TypeVar("_T")
-
-__all__ = ["CheckedPool", "injected_pool"]
+__all__ = ["injected_pool"]
 
 _INJECTED = "injected with using(pool=...)"
 
@@ -110,7 +105,8 @@ def injected_pool(
         refused = check_initializer(initializer, args, journey_of(workers.context, False))
         if refused is not None:
             raise refused.with_traceback(None)
-        return CheckedPool(made, journey_of(workers.context, True))
+        check_tasks(made, journey_of(workers.context, True))
+        return made
     except BaseException:
         made.terminate()
         made.join()
@@ -128,140 +124,3 @@ def _add_note(error: BaseException, note: str) -> None:
         notes.append(note)
     except (AttributeError, TypeError):  # an exception without a __dict__, or odd __notes__
         pass
-
-
-class CheckedPool:
-    """A stdlib pool an injected factory made, whose tasks are checked before they are queued.
-
-    The pool's own methods, behind the pre-flight check of ``mpcontext.Pool``
-    (the function, the arguments of ``apply`` and ``apply_async``, the first
-    item of a list or tuple given to a map); everything else is the pool's.
-    Its ``with`` block ends the pool, as the pool's own does.
-
-    Parameters
-    ----------
-    pool : multiprocessing.pool.Pool
-        The pool.
-    journey : Journey
-        What its tasks go through, as the pre-flight reads it.
-    """
-
-    __slots__ = ("_journey", "_pool")
-
-    def __init__(self, pool: Any, journey: Journey) -> None:
-        self._pool = pool
-        self._journey = journey
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._pool, name)
-
-    def __enter__(self) -> CheckedPool:
-        self._pool.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._pool.__exit__(exc_type, exc, tb)
-
-    def __repr__(self) -> str:
-        return f"<CheckedPool of {self._pool!r}>"
-
-    def _check(
-        self,
-        func: object,
-        args: Iterable[Any] = (),
-        kwds: Mapping[str, Any] | None = None,
-        iterables: Iterable[object] = (),
-        star: bool = False,
-    ) -> None:
-        more = first_items(iterables, star) if iterables else ()
-        error = preflight(func, seen_args(args), kwds, self._journey, more=more)
-        if error is not None:
-            raise error.with_traceback(None)
-
-    def apply(
-        self,
-        func: Callable[..., _T],
-        args: Iterable[Any] = (),
-        kwds: Mapping[str, Any] = {},  # noqa: B006 - the stdlib's default, never mutated
-    ) -> _T:
-        """Check `func` and its arguments, then ``Pool.apply``."""
-        self._check(func, args, kwds)
-        return self._pool.apply(func, args, kwds)  # type: ignore[no-any-return]
-
-    def apply_async(
-        self,
-        func: Callable[..., _T],
-        args: Iterable[Any] = (),
-        kwds: Mapping[str, Any] = {},  # noqa: B006 - the stdlib's default, never mutated
-        callback: Callable[[_T], object] | None = None,
-        error_callback: Callable[[BaseException], object] | None = None,
-    ) -> ApplyResult[_T]:
-        """Check `func` and its arguments, then ``Pool.apply_async``."""
-        self._check(func, args, kwds)
-        return self._pool.apply_async(  # type: ignore[no-any-return]
-            func, args, kwds, callback, error_callback
-        )
-
-    def map(
-        self, func: Callable[[_S], _T], iterable: Iterable[_S], chunksize: int | None = None
-    ) -> list[_T]:
-        """Check `func`, then ``Pool.map``."""
-        self._check(func, iterables=(iterable,))
-        return self._pool.map(func, iterable, chunksize)  # type: ignore[no-any-return]
-
-    def map_async(
-        self,
-        func: Callable[[_S], _T],
-        iterable: Iterable[_S],
-        chunksize: int | None = None,
-        callback: Callable[[list[_T]], object] | None = None,
-        error_callback: Callable[[BaseException], object] | None = None,
-    ) -> MapResult[_T]:
-        """Check `func`, then ``Pool.map_async``."""
-        self._check(func, iterables=(iterable,))
-        return self._pool.map_async(  # type: ignore[no-any-return]
-            func, iterable, chunksize, callback, error_callback
-        )
-
-    def starmap(
-        self,
-        func: Callable[..., _T],
-        iterable: Iterable[Iterable[Any]],
-        chunksize: int | None = None,
-    ) -> list[_T]:
-        """Check `func`, then ``Pool.starmap``."""
-        self._check(func, iterables=(iterable,), star=True)
-        return self._pool.starmap(func, iterable, chunksize)  # type: ignore[no-any-return]
-
-    def starmap_async(
-        self,
-        func: Callable[..., _T],
-        iterable: Iterable[Iterable[Any]],
-        chunksize: int | None = None,
-        callback: Callable[[list[_T]], object] | None = None,
-        error_callback: Callable[[BaseException], object] | None = None,
-    ) -> MapResult[list[_T]]:
-        """Check `func`, then ``Pool.starmap_async``."""
-        self._check(func, iterables=(iterable,), star=True)
-        return self._pool.starmap_async(  # type: ignore[no-any-return]
-            func, iterable, chunksize, callback, error_callback
-        )
-
-    def imap(
-        self, func: Callable[[_S], _T], iterable: Iterable[_S], chunksize: int = 1
-    ) -> IMapIterator[_T]:
-        """Check `func`, then ``Pool.imap``."""
-        self._check(func, iterables=(iterable,))
-        return self._pool.imap(func, iterable, chunksize)  # type: ignore[no-any-return]
-
-    def imap_unordered(
-        self, func: Callable[[_S], _T], iterable: Iterable[_S], chunksize: int = 1
-    ) -> IMapIterator[_T]:
-        """Check `func`, then ``Pool.imap_unordered``."""
-        self._check(func, iterables=(iterable,))
-        return self._pool.imap_unordered(func, iterable, chunksize)  # type: ignore[no-any-return]

@@ -99,9 +99,9 @@ def Pool(  # noqa: N802
     tasks on a Ray cluster. Library code ends it as it would a local pool
     (its ``with`` block, ``close()`` and ``join()``). The pre-flight runs
     on stdlib pools only: a plain ``multiprocessing.pool.Pool`` the factory
-    made is returned behind a wrapper that checks each task, and Ray
-    pickles functions by value, so that a function defined at the REPL
-    reaches its workers. The factory runs with no pool injected (an
+    made is returned as a subclass of its own class that checks each task
+    (the same object), and Ray pickles functions by value, so that a
+    function defined at the REPL reaches its workers. The factory runs with no pool injected (an
     ``mpcontext.Pool`` it calls makes a local pool); an error it raises
     propagates as it is, with a note (``__notes__``) naming the factory.
     """

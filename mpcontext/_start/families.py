@@ -18,7 +18,7 @@ queues, and the queue mpcontext's pool sends its tasks through is a stdlib
 one, which their spawn and forkserver children cannot receive. So
 ``mpcontext.Pool`` makes the family's ``Pool``, of a subclass that runs the
 pre-flight on each task before queueing it (billiard's pool waits for ever on
-a task its workers cannot unpickle).
+a task its workers cannot unpickle; ``checked_pools``).
 
 Imported on first use, when a context of one of those families is given.
 """
@@ -33,29 +33,24 @@ from .._core.start_methods import family_of_context, start_method_of
 from .._families.catalog import FAMILIES
 from .._families.contexts import KeptGlobal
 from .._preflight.check import (
-    Journey,
-    first_items,
     journey_of,
-    preflight,
     preflight_start,
-    seen_args,
 )
+from .checked_pools import checked_pool_class
 from .compat import KWARGS_DEFAULT
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
     from multiprocessing.context import BaseContext
-    from multiprocessing.pool import Pool as _PoolBase
     from multiprocessing.process import BaseProcess as _ProcessBase
     from typing import Any, SupportsIndex
 
-    from .._core.errors import PreflightError
     from .._families.catalog import Family
 else:
-    # At run time the mixins go first on the family's own classes; type
-    # checkers see them on the stdlib's, of which those are copies.
-    _PoolBase = _ProcessBase = object
+    # At run time the mixin goes first on the family's own process class;
+    # type checkers see it on the stdlib's, of which that is a copy.
+    _ProcessBase = object
 
 __all__ = ["family_pool", "family_process"]
 
@@ -150,117 +145,6 @@ def family_process(context: BaseContext, args: tuple[Any, ...], kwargs: dict[str
     return process
 
 
-class _CheckedPool(_PoolBase):
-    """What mpcontext adds to a family's pool: the pre-flight of each task before it is queued.
-
-    The family's own methods and options (billiard's ``apply_async``
-    takes more) pass through unchanged.
-    """
-
-    _mpcontext_journey: Journey
-
-    def __init__(self, *args: Any, mpcontext_journey: Journey, **kwargs: Any) -> None:
-        self._mpcontext_journey = mpcontext_journey
-        super().__init__(*args, **kwargs)
-
-    def _mpcontext_error(
-        self,
-        func: object,
-        args: Iterable[Any] = (),
-        kwds: Mapping[str, Any] | None = None,
-        iterables: Iterable[object] = (),
-        star: bool = False,
-    ) -> PreflightError | None:
-        more = first_items(iterables, star) if iterables else ()
-        return preflight(func, seen_args(args), kwds, self._mpcontext_journey, more=more)
-
-    def apply_async(
-        self,
-        func: Callable[..., Any],
-        args: Iterable[Any] = (),
-        kwds: Mapping[str, Any] = {},  # noqa: B006 - the stdlib's default, never mutated
-        *more: Any,
-        **options: Any,
-    ) -> Any:
-        """Check `func` and its arguments, then the family's ``apply_async``."""
-        error = self._mpcontext_error(func, args, kwds)
-        if error is not None:
-            raise error
-        return super().apply_async(func, args, kwds, *more, **options)
-
-    def map(
-        self, func: Callable[..., Any], iterable: Iterable[Any], *more: Any, **options: Any
-    ) -> Any:
-        """Check `func`, then the family's ``map``."""
-        error = self._mpcontext_error(func, iterables=(iterable,))
-        if error is not None:
-            raise error
-        return super().map(func, iterable, *more, **options)
-
-    def map_async(
-        self, func: Callable[..., Any], iterable: Iterable[Any], *more: Any, **options: Any
-    ) -> Any:
-        """Check `func`, then the family's ``map_async``."""
-        error = self._mpcontext_error(func, iterables=(iterable,))
-        if error is not None:
-            raise error
-        return super().map_async(func, iterable, *more, **options)
-
-    def starmap(
-        self, func: Callable[..., Any], iterable: Iterable[Any], *more: Any, **options: Any
-    ) -> Any:
-        """Check `func`, then the family's ``starmap``."""
-        error = self._mpcontext_error(func, iterables=(iterable,), star=True)
-        if error is not None:
-            raise error
-        return super().starmap(func, iterable, *more, **options)
-
-    def starmap_async(
-        self, func: Callable[..., Any], iterable: Iterable[Any], *more: Any, **options: Any
-    ) -> Any:
-        """Check `func`, then the family's ``starmap_async``."""
-        error = self._mpcontext_error(func, iterables=(iterable,), star=True)
-        if error is not None:
-            raise error
-        return super().starmap_async(func, iterable, *more, **options)
-
-    def imap(
-        self, func: Callable[..., Any], iterable: Iterable[Any], *more: Any, **options: Any
-    ) -> Any:
-        """Check `func`, then the family's ``imap``."""
-        error = self._mpcontext_error(func, iterables=(iterable,))
-        if error is not None:
-            raise error
-        return super().imap(func, iterable, *more, **options)
-
-    def imap_unordered(
-        self, func: Callable[..., Any], iterable: Iterable[Any], *more: Any, **options: Any
-    ) -> Any:
-        """Check `func`, then the family's ``imap_unordered``."""
-        error = self._mpcontext_error(func, iterables=(iterable,))
-        if error is not None:
-            raise error
-        return super().imap_unordered(func, iterable, *more, **options)
-
-
-_pool_classes: dict[type[Any], type[Any]] = {}
-
-
-def _pool_class(base: type[Any]) -> type[Any]:
-    """Return the class of mpcontext's pools on the family's pool class `base`."""
-    try:
-        return _pool_classes[base]
-    except KeyError:
-        pass
-    with _classes_lock:
-        made = _pool_classes.get(base)
-        if made is None:
-            namespace = {"__module__": __name__, "__qualname__": "Pool", "__doc__": base.__doc__}
-            made = type("Pool", (_CheckedPool, base), namespace)
-            _pool_classes[base] = made
-    return made
-
-
 def family_pool(
     context: BaseContext,
     processes: int | None,
@@ -283,7 +167,7 @@ def family_pool(
     # Its first workers start here; those that replace them later start in
     # the pool's own thread, and may fix the family's global start method.
     with KeptGlobal(family):
-        return _pool_class(base)(
+        return checked_pool_class(base)(
             processes,
             initializer,
             initargs,
