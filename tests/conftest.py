@@ -123,6 +123,20 @@ def _collect_garbage() -> Iterator[None]:
 
 
 @pytest.fixture
+def no_mpcontext_variables(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No mpcontext variable set for the test: it chooses its context itself.
+
+    For a module: ``pytestmark = pytest.mark.usefixtures("no_mpcontext_variables")``.
+    """
+    monkeypatch.delenv("MPCONTEXT_START_METHOD", raising=False)
+    monkeypatch.delenv("MPCONTEXT_PREFLIGHT", raising=False)
+    mpcontext.refresh_environment()
+    yield
+    monkeypatch.undo()
+    mpcontext.refresh_environment()
+
+
+@pytest.fixture
 def fork_default(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make ``fork`` the platform default for the test, as on Linux up to Python 3.13.
 

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -29,14 +29,7 @@ METHODS = mpcontext.available_start_methods()
 needs_fork = pytest.mark.skipif("fork" not in METHODS, reason="no fork start method here")
 
 
-@pytest.fixture(autouse=True)
-def _clean(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("MPCONTEXT_START_METHOD", raising=False)
-    monkeypatch.delenv("MPCONTEXT_PREFLIGHT", raising=False)
-    mpcontext.refresh_environment()
-    yield
-    monkeypatch.undo()
-    mpcontext.refresh_environment()
+pytestmark = pytest.mark.usefixtures("no_mpcontext_variables")
 
 
 class Factory:

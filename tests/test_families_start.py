@@ -12,7 +12,7 @@ import concurrent.futures
 import importlib
 import multiprocessing
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import family_start_targets as targets
@@ -69,15 +69,7 @@ def is_of(value: object, family: str) -> bool:
     return type(value).__module__.partition(".")[0] == family
 
 
-@pytest.fixture(autouse=True)
-def _clean(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No mpcontext variable set: each test chooses its context itself."""
-    monkeypatch.delenv("MPCONTEXT_START_METHOD", raising=False)
-    monkeypatch.delenv("MPCONTEXT_PREFLIGHT", raising=False)
-    mpcontext.refresh_environment()
-    yield
-    monkeypatch.undo()
-    mpcontext.refresh_environment()
+pytestmark = pytest.mark.usefixtures("no_mpcontext_variables")
 
 
 def run(target: Callable[..., object], *args: object, context: str | None) -> None:
