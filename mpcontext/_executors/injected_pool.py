@@ -99,7 +99,8 @@ def injected_pool(
             workers,
             via="pool",
         )
-        # mpcontext's own pools check their tasks already; so do those of the families.
+        # The pre-flight is for the stdlib's pools (others pickle by value, or
+        # not at all); mpcontext's own check their tasks already.
         if not workers.stdlib_pool or workers.context is None or hasattr(made, "_mpcontext"):
             return made
         refused = check_initializer(initializer, args, journey_of(workers.context, False))
