@@ -60,11 +60,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMATS",
+    "HEADERS",
+    "OWN_CHOICE",
     "ImportFailure",
     "PackageImportError",
     "add_report_parser",
+    "cells",
     "describe_error",
     "import_package",
+    "nothing_registered",
     "render",
     "render_json",
     "render_markdown",
@@ -77,7 +81,8 @@ __all__ = [
 _IMPORTLIB = os.path.dirname(importlib.__file__)
 """Frames of importlib itself say nothing about where an import failed."""
 
-_HEADERS: tuple[str, ...] = ("Function or field", "Kind", "Parameter", "Start methods", "Reason")
+HEADERS: tuple[str, ...] = ("Function or field", "Kind", "Parameter", "Start methods", "Reason")
+"""The report's columns, in order: what ``cells`` gives for each entry."""
 
 
 class ImportFailure:
@@ -207,7 +212,7 @@ UNDECLARED = "not declared"
 """The start methods column of an entry that picks its own and does not say which."""
 
 
-def _cells(entry: Requirement) -> tuple[str, str, str, str, str]:
+def cells(entry: Requirement) -> tuple[str, str, str, str, str]:
     """The plain text of each column, every run of whitespace made one space."""
     methods = _methods(entry)
     return (
@@ -232,13 +237,13 @@ _REASON_LABEL = "    reason: "
 def render_text(entries: Sequence[Requirement], package: str) -> str:
     """Return the report for a terminal: aligned columns, each reason wrapped below its entry."""
     if not entries:
-        return _nothing(package)
+        return nothing_registered(package)
     import textwrap
 
-    cells = [_cells(entry) for entry in entries]
-    rows = _pad([_HEADERS[:4], *(row[:4] for row in cells)])
+    table = [cells(entry) for entry in entries]
+    rows = _pad([HEADERS[:4], *(row[:4] for row in table)])
     lines = ["  ".join(rows[0]).rstrip()]
-    for row, (*_, reason) in zip(rows[1:], cells):
+    for row, (*_, reason) in zip(rows[1:], table):
         lines.append("  ".join(row).rstrip())
         if reason:
             lines.extend(
@@ -264,10 +269,10 @@ def _markdown_text(text: str) -> str:
 def render_markdown(entries: Sequence[Requirement], package: str) -> str:
     """Return the report as a markdown table (GitHub flavoured), special characters escaped."""
     if not entries:
-        return _nothing(package)
-    rows = [list(_HEADERS), ["---"] * len(_HEADERS)]
+        return nothing_registered(package)
+    rows = [list(HEADERS), ["---"] * len(HEADERS)]
     for entry in entries:
-        name, kind, param, methods, reason = _cells(entry)
+        name, kind, param, methods, reason = cells(entry)
         shown = param if param == OWN_CHOICE else f"`{param}`"
         rows.append([f"`{name}`", kind, shown, methods, _markdown_text(reason)])
     padded = _pad(rows)
@@ -288,11 +293,11 @@ def _rst_text(text: str) -> str:
 def render_rst(entries: Sequence[Requirement], package: str) -> str:
     """Return the report as a reStructuredText ``list-table``, inline markup escaped."""
     if not entries:
-        return _nothing(package)
+        return nothing_registered(package)
     lines = [".. list-table::", "   :header-rows: 1", ""]
-    rows = [list(_HEADERS)]
+    rows = [list(HEADERS)]
     for entry in entries:
-        name, kind, param, methods, reason = _cells(entry)
+        name, kind, param, methods, reason = cells(entry)
         shown = param if param == OWN_CHOICE else f"``{param}``"
         rows.append([f"``{name}``", kind, shown, methods, _rst_text(reason)])
     for row in rows:
@@ -317,7 +322,8 @@ def render_json(entries: Sequence[Requirement], package: str) -> str:
     return json.dumps(items, indent=2) + "\n"
 
 
-def _nothing(package: str) -> str:
+def nothing_registered(package: str) -> str:
+    """Return what the report says when nothing in `package` is registered."""
     return (
         f"Nothing in {package!r} is registered as starting processes (functions "
         f"decorated with accepts_context, ContextField attributes, registry.register()).\n"

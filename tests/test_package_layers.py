@@ -30,7 +30,10 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("executors", {"_executors"}),
     (
         "tools",
-        {"_lint", "_testing", "_cli", "_report", "_demo", "_demo_lib", "pytest_plugin", "__main__"},
+        {
+            "_lint", "_testing", "_cli", "_report", "_demo", "_demo_lib", "pytest_plugin",
+            "sphinxext", "__main__",
+        },
     ),
     ("package", {"__init__"}),
 ]
