@@ -1,12 +1,13 @@
 """Run the tests and the type checks on every supported Python.
 
 ``nox`` runs the default sessions: ``tests`` and ``mypy`` on each version of
-``PYTHONS``, and ``slow`` (the interpreter-mode and leak re-runs of the suite)
-on ``SLOW_PYTHONS``. ``nox -p 3.12`` runs one version; ``nox -s tests --
--x tests/test_core_resolve.py`` passes arguments on to pytest. ``nox -s peer``
-(not a default session: ``.ci/run`` runs it on its own, last) runs CPython's
-own process-pool and multiprocessing suites on the stdlib and on mpcontext,
-on ``PEER_PYTHONS``; ``nox -s bench -p 3.14`` (not a default session either)
+``PYTHONS``, ``slow`` (the interpreter-mode and leak re-runs of the suite)
+on ``SLOW_PYTHONS``, and ``docs`` (the documentation built with warnings as
+errors, and its examples run) on ``DOCS_PYTHON``. ``nox -p 3.12`` runs one
+version; ``nox -s tests -- -x tests/test_core_resolve.py`` passes arguments
+on to pytest. ``nox -s peer`` (not a default session: ``.ci/run`` runs it on
+its own, last) runs CPython's own process-pool and multiprocessing suites on
+the stdlib and on mpcontext, on ``PEER_PYTHONS``; ``nox -s bench -p 3.14`` (not a default session either)
 runs ``benchmarks/run.py``, every performance target. ``.ci/run`` finds
 the interpreters (installing 3.14 and 3.15 with ``.ci/install-python.sh``),
 makes them visible to nox and names them; a supported version missing there
@@ -32,7 +33,12 @@ SLOW_PYTHONS = ["3.10", "3.14", "3.15"]
 # and 3.15, .ci/install-python.sh installs libpython3.X-testsuite).
 PEER_PYTHONS = ["3.13", "3.14"]
 
-nox.options.sessions = ["tests", "mypy", "slow"]
+# The documentation (docs/): built as the site is, warnings as errors and every
+# reference resolved, then its examples run; on the newest version Sphinx and
+# its extensions support.
+DOCS_PYTHON = "3.14"
+
+nox.options.sessions = ["tests", "mypy", "slow", "docs"]
 nox.options.reuse_venv = "no"
 nox.options.error_on_missing_interpreters = True
 
@@ -64,6 +70,24 @@ def mypy(session: nox.Session) -> None:
     """mypy --strict over mpcontext/ and tests/typing/, for this version."""
     session.install("-e", ".[test]")
     session.run("python", "-m", "mypy", "--python-version", str(session.python))
+
+
+@nox.session(python=DOCS_PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build docs/ into docs/_build/html (``-W --keep-going -n``), then run its examples.
+
+    The examples are those of the README and of docs/ (tests/test_docs_examples.py)
+    and the site's checks (tests/test_docs_site.py), also part of ``tests``.
+    """
+    session.install("-e", ".[docs,test]")
+    session.run(
+        "python", "-m", "sphinx", "-W", "--keep-going", "-n", "-b", "html",
+        "docs", "docs/_build/html",
+    )  # fmt: skip
+    session.run(
+        "python", "-m", "pytest", "-n", "2", "tests/test_docs_examples.py",
+        "tests/test_docs_site.py", "tests/test_tools_sphinxext.py", *session.posargs,
+    )  # fmt: skip
 
 
 @nox.session(python=PYTHONS)
