@@ -98,8 +98,12 @@ def set_event(event: Any) -> None:
 
 def wait_for_interrupt(ready: Any) -> None:
     """Tell the parent it is ready, then sleep until interrupted (``Process.interrupt()``)."""
+    import signal
     import time
 
+    # A run started in the background of a shell (`nohup ... &`) has SIGINT ignored,
+    # and Python then leaves it so in every child: listen for it, as the test expects.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         ready.set()
         time.sleep(60)
