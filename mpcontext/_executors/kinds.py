@@ -52,11 +52,16 @@ class Workers:
 def _stdlib_pool(executor: object) -> Workers:
     # mpcontext's own pools keep the context they were given, not the copy they start with.
     context = getattr(executor, "_mpcontext", None) or getattr(executor, "_mp_context", None)
+    return _local_processes(context, stdlib=True)
+
+
+def _local_processes(context: object, stdlib: bool) -> Workers:
+    """What a pool of local processes started by `context` tells; `stdlib`: a stdlib pool."""
     if family_of(context) is None:  # also a context of multiprocess or billiard (under fork)
-        return Workers(None, "a process pool whose start method cannot be told", True)
+        return Workers(None, "a process pool whose start method cannot be told", stdlib)
     found: BaseContext = concrete_context(context)  # type: ignore[arg-type]
     label = context_label(found)
-    return Workers(found, f"a process pool whose workers start with {label!r}", True)
+    return Workers(found, f"a process pool whose workers start with {label!r}", stdlib)
 
 
 def _loky_pool(executor: object) -> Workers:
@@ -109,12 +114,7 @@ def _process_pool(pool: object, stdlib: bool = False) -> Workers:
     # The stdlib's, multiprocess's and billiard's pools keep their context as _ctx;
     # mpcontext's own keep the one they were given as _mpcontext.
     context = getattr(pool, "_mpcontext", None) or getattr(pool, "_ctx", None)
-    family = family_of(context)
-    if family is None:
-        return Workers(None, "a process pool whose start method cannot be told", stdlib)
-    found: BaseContext = concrete_context(context)  # type: ignore[arg-type]
-    label = context_label(found)
-    return Workers(found, f"a process pool whose workers start with {label!r}", stdlib)
+    return _local_processes(context, stdlib)
 
 
 def _thread_pool_of_pool(pool: object) -> Workers:
